@@ -1,0 +1,73 @@
+"""`parallax` command line: ingest and search over the same components the UI uses."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from pydantic import ValidationError
+
+from app.backends import chunk_config, make_embedder, open_store
+from app.retrieve import EmptyIndex, HybridRetriever, QuestionError
+from app.settings import Settings
+from ingest.load import LoadError
+from ingest.pipeline import ingest_folder
+from ingest.store import StoreUnavailable
+
+USER_ERRORS = (StoreUnavailable, EmptyIndex, QuestionError, LoadError)
+
+
+def _settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as exc:
+        raise click.ClickException(f"bad configuration: {exc}") from None
+
+
+@click.group()
+def main() -> None:
+    """Parallax: ask questions of a pile of news articles; answers cite their sources."""
+
+
+@main.command()
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def ingest(path: Path | None, quiet: bool) -> None:
+    """Ingest the articles in PATH (default: the configured data folder, seeds/)."""
+    settings = _settings()
+    folder = path or settings.data_dir
+    try:
+        store = open_store(settings)
+        report = ingest_folder(folder, store, make_embedder(settings), chunk_config(settings), progress=not quiet)
+    except USER_ERRORS as exc:
+        raise click.ClickException(str(exc)) from None
+    for _name, message in report.failed:
+        click.echo(f"skipped {message}", err=True)
+    if not (report.added or report.updated or report.unchanged or report.failed or report.removed):
+        click.echo(f"no articles found in {folder} (.txt, .md or .html)", err=True)
+    click.echo(report.summary())
+
+
+@main.command()
+@click.argument("question")
+@click.option("--k", "k", type=int, default=None, help="Number of passages (default: settings top_k).")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list of hits.")
+def search(question: str, k: int | None, as_json: bool) -> None:
+    """Print the passages that best match QUESTION."""
+    settings = _settings()
+    try:
+        retriever = HybridRetriever(open_store(settings), make_embedder(settings))
+        hits = retriever.search(question, k or settings.top_k)
+    except USER_ERRORS as exc:
+        raise click.ClickException(str(exc)) from None
+    if as_json:
+        json.dump([h.to_dict() for h in hits], sys.stdout, ensure_ascii=False, indent=2)
+        click.echo()
+        return
+    for rank, hit in enumerate(hits, 1):
+        click.echo(f"[{rank}] {hit.file}  chars {hit.start}-{hit.end}  score {hit.score:.4f}")
+        click.echo(f"    {hit.title}")
+        click.echo("    " + " ".join(hit.text.split())[:400])
+        click.echo()

@@ -1,0 +1,73 @@
+"""The one settings object: defaults that work, overridden by parallax.toml, overridden by PARALLAX_* env vars."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+def _toml_file() -> Path:
+    """parallax.toml in the working directory, or the file named by PARALLAX_CONFIG."""
+    return Path(os.environ.get("PARALLAX_CONFIG", "parallax.toml"))
+
+
+class Settings(BaseSettings):
+    """Everything a user can configure. Field docs double as the README's configuration table."""
+
+    model_config = SettingsConfigDict(env_prefix="PARALLAX_", extra="forbid")
+
+    data_dir: Path = Field(PROJECT_ROOT / "seeds", description="Folder of articles to ingest.")
+    store_path: Path = Field(
+        PROJECT_ROOT / "vectorstore", description="Embedded Chroma data folder (PersistentClient)."
+    )
+    chroma_host: str | None = Field(
+        None, description="Chroma server host; when set, Parallax uses HttpClient instead of the embedded store."
+    )
+    chroma_port: int = Field(8000, description="Chroma server port (server mode only).")
+    collection: str = Field("parallax", description="Chroma collection name for passages.")
+    chunk_tokens: int = Field(200, ge=32, le=2048, description="Passage size in tiktoken (cl100k) tokens.")
+    chunk_overlap: int = Field(30, ge=0, description="Tokens shared by neighbouring passages.")
+    embed_batch: int = Field(32, ge=1, le=1024, description="Passages embedded per model call.")
+    embed_threads: int = Field(2, ge=1, le=64, description="CPU threads for the embedding model.")
+    max_file_mb: float = Field(2.0, gt=0, description="Files larger than this are skipped with a message.")
+    top_k: int = Field(5, ge=1, le=50, description="Passages returned by search.")
+
+    @field_validator("chroma_host")
+    @classmethod
+    def _blank_host_means_embedded(cls, value: str | None) -> str | None:
+        return value or None
+
+    @model_validator(mode="after")
+    def _overlap_below_size(self) -> Settings:
+        if self.chunk_overlap >= self.chunk_tokens:
+            raise ValueError(
+                f"chunk_overlap ({self.chunk_overlap}) must be smaller than chunk_tokens ({self.chunk_tokens})"
+            )
+        return self
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Precedence: explicit arguments, then env vars, then parallax.toml, then defaults."""
+        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls, toml_file=_toml_file()))
+
+    @property
+    def server_mode(self) -> bool:
+        """True when a Chroma server is configured."""
+        return self.chroma_host is not None

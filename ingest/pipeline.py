@@ -1,0 +1,138 @@
+"""Incremental ingest of a folder: skip unchanged articles, re-embed changed ones, drop removed ones."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from llama_index.core.base.embeddings.base import BaseEmbedding
+from tqdm import tqdm
+
+from ingest.chunk import Passage, chunk_article
+from ingest.load import Article, LoadError, list_files, load_file
+from ingest.store import DONE, ArticleStore, passage_node
+
+# Articles are embedded in groups of about this many passages: big enough for full model batches,
+# small enough that a killed run loses little work.
+GROUP_PASSAGES = 256
+
+
+@dataclass
+class IngestReport:
+    """What one ingest run did, per file, for the CLI and the UI to show."""
+
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    passages_embedded: int = 0
+    orphans_removed: int = 0
+    seconds: float = 0.0
+
+    @property
+    def embedded_files(self) -> int:
+        """Files whose passages were (re-)embedded in this run."""
+        return len(self.added) + len(self.updated)
+
+    def summary(self) -> str:
+        """One line a person can read."""
+        return (
+            f"{self.embedded_files} files embedded ({len(self.added)} new, {len(self.updated)} changed), "
+            f"{len(self.unchanged)} unchanged, {len(self.removed)} removed, {len(self.failed)} failed; "
+            f"{self.passages_embedded} passages embedded in {self.seconds:.1f}s"
+        )
+
+
+@dataclass(frozen=True)
+class ChunkConfig:
+    """How articles become passages; part of what makes a stored passage current."""
+
+    chunk_tokens: int = 200
+    chunk_overlap: int = 30
+    max_file_bytes: int | None = 2_000_000
+
+    def index_key(self, model_name: str) -> str:
+        """Stored with each article: a passage made with other settings or another model is stale."""
+        return f"{model_name}:{self.chunk_tokens}:{self.chunk_overlap}"
+
+
+def ingest_folder(
+    folder: Path,
+    store: ArticleStore,
+    embedder: BaseEmbedding,
+    config: ChunkConfig = ChunkConfig(),
+    progress: bool = True,
+) -> IngestReport:
+    """Bring the store in line with `folder`. Bad files are reported in `failed` and do not stop the rest."""
+    started = time.perf_counter()
+    report = IngestReport()
+    records = store.records()
+    index_key = config.index_key(embedder.model_name)
+    todo: list[tuple[Article, list[Passage]]] = []
+    present: set[str] = set()
+    for path in list_files(folder):
+        name = path.relative_to(folder).as_posix()
+        record = records.get(name)
+        try:
+            article = load_file(path, name=name, max_bytes=config.max_file_bytes)
+        except LoadError as exc:
+            # A good earlier version of the file stays searchable: bad input loses nothing.
+            kept = record is not None and record.state == DONE
+            report.failed.append((name, f"{exc}" + ("; kept the version ingested before" if kept else "")))
+            if kept:
+                present.add(name)
+            continue
+        present.add(name)
+        if record and record.is_current(article.content_hash, index_key):
+            report.unchanged.append(name)
+            continue
+        (report.updated if record else report.added).append(name)
+        todo.append((article, chunk_article(article, config.chunk_tokens, config.chunk_overlap)))
+
+    report.removed = sorted(set(records) - present)
+    store.remove_articles(report.removed)
+    _embed_and_store(todo, store, embedder, index_key, progress)
+    report.passages_embedded = sum(len(p) for _, p in todo)
+    if store.count() != sum(r.n_chunks for r in store.records().values()):
+        report.orphans_removed = store.remove_orphans()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _embed_and_store(
+    todo: list[tuple[Article, list[Passage]]],
+    store: ArticleStore,
+    embedder: BaseEmbedding,
+    index_key: str,
+    progress: bool,
+) -> None:
+    """Embed articles group by group and store each article as soon as its group is embedded."""
+    total = sum(len(p) for _, p in todo)
+    with tqdm(total=total, desc="Embedding", unit="passage", disable=not progress or total == 0) as bar:
+        group: list[tuple[Article, list[Passage]]] = []
+        for item in todo:
+            group.append(item)
+            if sum(len(p) for _, p in group) >= GROUP_PASSAGES:
+                _store_group(group, store, embedder, index_key, bar)
+                group = []
+        if group:
+            _store_group(group, store, embedder, index_key, bar)
+
+
+def _store_group(
+    group: list[tuple[Article, list[Passage]]],
+    store: ArticleStore,
+    embedder: BaseEmbedding,
+    index_key: str,
+    bar: tqdm,
+) -> None:
+    texts = [p.text for _, passages in group for p in passages]
+    vectors = embedder.get_text_embedding_batch(texts) if texts else []
+    bar.update(len(texts))
+    offset = 0
+    for article, passages in group:
+        nodes = [passage_node(p, article, vectors[offset + i]) for i, p in enumerate(passages)]
+        offset += len(passages)
+        store.replace_article(article, nodes, index_key)

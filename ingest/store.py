@@ -1,0 +1,179 @@
+"""The only place that talks to Chroma: passages (with embeddings) plus a per-article manifest.
+
+Crash safety: an article's manifest record is written as `pending` before its passages change and flipped to
+`done` after they are all stored. A run killed in between leaves a `pending` record, and the next run
+deletes that article's passages and writes them again, so the store never keeps duplicates or orphans.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import chromadb
+from chromadb.api import ClientAPI
+from chromadb.config import Settings as ChromaSettings
+from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
+from llama_index.vector_stores.chroma import ChromaVectorStore
+
+from ingest.chunk import Passage
+from ingest.load import Article
+
+PENDING, DONE = "pending", "done"
+_PLACEHOLDER_VECTOR = [1.0]  # manifest records are looked up by id, never by similarity
+
+
+class StoreUnavailable(RuntimeError):
+    """The Chroma store cannot be reached or opened; the message says which and how to fix it."""
+
+
+@dataclass(frozen=True)
+class DocRecord:
+    """What the store knows about one article."""
+
+    file: str
+    content_hash: str
+    state: str
+    n_chunks: int
+    title: str
+    index_key: str = ""
+    byline: str | None = None
+    outlet: str | None = None
+
+    def is_current(self, content_hash: str, index_key: str) -> bool:
+        """Fully stored, from the same bytes, with the same chunking and embedding model."""
+        return self.state == DONE and self.content_hash == content_hash and self.index_key == index_key
+
+
+def connect(path: str | None = None, host: str | None = None, port: int = 8000) -> ClientAPI:
+    """An embedded PersistentClient at `path`, or an HttpClient when `host` is given."""
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    try:
+        if host:
+            client = chromadb.HttpClient(host=host, port=port, settings=chroma_settings)
+            client.heartbeat()
+            return client
+        return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+    except Exception as exc:  # chromadb raises many types (ValueError, httpx errors, ConnectionError)
+        where = f"Chroma server at {host}:{port}" if host else f"Chroma store at {path}"
+        hint = "start it with `chroma run` or unset PARALLAX_CHROMA_HOST" if host else "check the folder"
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise StoreUnavailable(f"cannot reach {where}: {reason} ({hint})") from exc
+
+
+def passage_node(passage: Passage, article: Article, embedding: Sequence[float]) -> TextNode:
+    """A LlamaIndex node for one passage; its source relationship is the article, so deletes go by file."""
+    return TextNode(
+        id_=passage.chunk_id,
+        text=passage.text,
+        embedding=list(embedding),
+        start_char_idx=passage.start,
+        end_char_idx=passage.end,
+        metadata={
+            "file": passage.file,
+            "title": article.title,
+            "chunk_index": passage.index,
+            "start": passage.start,
+            "end": passage.end,
+            "content_hash": article.content_hash,
+        },
+        excluded_embed_metadata_keys=["file", "title", "chunk_index", "start", "end", "content_hash"],
+        excluded_llm_metadata_keys=["chunk_index", "start", "end", "content_hash"],
+        relationships={NodeRelationship.SOURCE: RelatedNodeInfo(node_id=passage.file)},
+    )
+
+
+class ArticleStore:
+    """Passages in one Chroma collection (through LlamaIndex's ChromaVectorStore), manifest in another."""
+
+    def __init__(self, client: ClientAPI, collection: str) -> None:
+        try:
+            self.passages = client.get_or_create_collection(
+                collection, embedding_function=None, metadata={"hnsw:space": "cosine"}
+            )
+            self.manifest = client.get_or_create_collection(f"{collection}_articles", embedding_function=None)
+        except Exception as exc:
+            raise StoreUnavailable(f"cannot open collection '{collection}': {exc}") from exc
+        self.vector_store = ChromaVectorStore(chroma_collection=self.passages)
+
+    # -- reading -------------------------------------------------------------------------------------
+    def records(self) -> dict[str, DocRecord]:
+        """Every article the manifest knows, done or pending, by file name."""
+        got = self.manifest.get(include=["metadatas"])
+        return {rid: _record(rid, meta) for rid, meta in zip(got["ids"], got["metadatas"] or [], strict=True)}
+
+    def article_text(self, file: str) -> str | None:
+        """The cleaned text of an ingested article (what passage offsets point into), or None."""
+        got = self.manifest.get(ids=[file], include=["documents"])
+        return got["documents"][0] if got["ids"] else None
+
+    def nodes(self) -> list[TextNode]:
+        """All passages as LlamaIndex nodes (for BM25), in a stable order."""
+        nodes = self.vector_store.get_nodes(node_ids=None)
+        return sorted(nodes, key=lambda n: (n.metadata.get("file", ""), n.metadata.get("chunk_index", 0)))
+
+    def count(self) -> int:
+        """Number of stored passages."""
+        return self.passages.count()
+
+    def fingerprint(self) -> str:
+        """Changes whenever any article is added, changed or removed: the key for caches built on the store."""
+        parts = sorted(f"{r.file}\x00{r.content_hash}\x00{r.state}" for r in self.records().values())
+        return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+    # -- writing -------------------------------------------------------------------------------------
+    def replace_article(self, article: Article, nodes: list[TextNode], index_key: str) -> None:
+        """Make the store hold exactly `nodes` for this article (pending -> delete -> add -> done)."""
+        meta = _record_meta(article, len(nodes), index_key, PENDING)
+        self.manifest.upsert(
+            ids=[article.file], documents=[article.text], metadatas=[meta], embeddings=[_PLACEHOLDER_VECTOR]
+        )
+        self.vector_store.delete(ref_doc_id=article.file)
+        if nodes:
+            self.vector_store.add(nodes)
+        self.manifest.update(ids=[article.file], metadatas=[{**meta, "state": DONE}])
+
+    def remove_articles(self, files: Iterable[str]) -> None:
+        """Delete these articles' passages, then their manifest records (so a crash leaves a record to retry)."""
+        for file in files:
+            self.vector_store.delete(ref_doc_id=file)
+            self.manifest.delete(ids=[file])
+
+    def remove_orphans(self) -> int:
+        """Delete passages whose article has no manifest record; returns how many were deleted."""
+        known = set(self.records())
+        got = self.passages.get(include=["metadatas"])
+        pairs = zip(got["ids"], got["metadatas"] or [], strict=True)
+        orphans = [pid for pid, meta in pairs if meta.get("file") not in known]
+        if orphans:
+            self.passages.delete(ids=orphans)
+        return len(orphans)
+
+
+def _record_meta(article: Article, n_chunks: int, index_key: str, state: str) -> dict[str, str | int]:
+    meta: dict[str, str | int] = {
+        "content_hash": article.content_hash,
+        "index_key": index_key,
+        "state": state,
+        "n_chunks": n_chunks,
+        "title": article.title,
+    }
+    if article.byline:
+        meta["byline"] = article.byline
+    if article.outlet:
+        meta["outlet"] = article.outlet
+    return meta
+
+
+def _record(file: str, meta: dict) -> DocRecord:
+    return DocRecord(
+        file=file,
+        content_hash=str(meta.get("content_hash", "")),
+        state=str(meta.get("state", PENDING)),
+        n_chunks=int(meta.get("n_chunks", 0)),
+        title=str(meta.get("title", file)),
+        index_key=str(meta.get("index_key", "")),
+        byline=meta.get("byline"),
+        outlet=meta.get("outlet"),
+    )
