@@ -1,0 +1,83 @@
+"""`parallax` as a user runs it: a real subprocess, a real store in a temp folder."""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def parallax(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "app", *args],
+        cwd=env.get("CWD", ROOT),
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_ingest_then_search_json_then_reingest(tmp_path: Path) -> None:
+    env = {"PARALLAX_STORE_PATH": str(tmp_path / "store")}
+    first = parallax("ingest", "--quiet", env=env)
+    assert first.returncode == 0, first.stderr
+    assert "5 files embedded (5 new, 0 changed)" in first.stdout
+
+    found = parallax("search", "Who attended the January 30 meeting in Yokosuka?", "--k", "5", "--json", env=env)
+    assert found.returncode == 0, found.stderr
+    hits = json.loads(found.stdout)
+    assert len(hits) == 5
+    assert {"file", "chunk_id", "start", "end", "text", "score"} <= set(hits[0])
+    files = {h["file"][:3] for h in hits}
+    assert {"000", "001"} <= files
+
+    again = parallax("ingest", env=env)
+    assert again.returncode == 0
+    assert again.stdout.startswith("0 files embedded")
+
+
+def test_search_before_ingest_says_what_to_do(tmp_path: Path) -> None:
+    result = parallax("search", "anything", env={"PARALLAX_STORE_PATH": str(tmp_path / "empty")})
+    assert result.returncode == 1
+    assert "no articles indexed: run `parallax ingest`" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_bad_input_folder_gives_per_file_messages(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "ok.md").write_text("# Title\n\nSome real text about ministers.", encoding="utf-8")
+    (folder / "bad.txt").write_bytes(b"\xff\xfe\xfa")
+    result = parallax("ingest", str(folder), "--quiet", env={"PARALLAX_STORE_PATH": str(tmp_path / "s")})
+    assert result.returncode == 0
+    assert "skipped bad.txt: not valid UTF-8" in result.stderr
+    assert "1 files embedded" in result.stdout
+
+
+def test_empty_folder_is_reported(tmp_path: Path) -> None:
+    (tmp_path / "void").mkdir()
+    result = parallax("ingest", str(tmp_path / "void"), env={"PARALLAX_STORE_PATH": str(tmp_path / "s")})
+    assert result.returncode == 0
+    assert "no articles found in" in result.stderr
+
+
+def test_unreachable_chroma_server_is_one_line(tmp_path: Path) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # closed again at once: nothing listens there
+    env = {"PARALLAX_CHROMA_HOST": "127.0.0.1", "PARALLAX_CHROMA_PORT": str(port)}
+    result = parallax("search", "anything", env=env)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and f"cannot reach Chroma server at 127.0.0.1:{port}" in lines[0]
+
+
+def test_bad_setting_names_the_field(tmp_path: Path) -> None:
+    result = parallax("search", "x", env={"PARALLAX_TOP_K": "zero"})
+    assert result.returncode == 1
+    assert "top_k" in result.stderr and "Traceback" not in result.stderr
