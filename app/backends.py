@@ -12,7 +12,7 @@ from ingest.store import ArticleStore, connect
 
 @lru_cache(maxsize=4)
 def _embedder(threads: int, batch: int) -> MiniLMEmbedding:
-    return MiniLMEmbedding(threads=threads, embed_batch_size=batch)
+    return MiniLMEmbedding(threads=threads, model_batch=batch)
 
 
 def make_embedder(settings: Settings) -> MiniLMEmbedding:

@@ -37,7 +37,7 @@ class Settings(BaseSettings):
     collection: str = Field("parallax", description="Chroma collection name for passages.")
     chunk_tokens: int = Field(200, ge=32, le=2048, description="Passage size in tiktoken (cl100k) tokens.")
     chunk_overlap: int = Field(30, ge=0, description="Tokens shared by neighbouring passages.")
-    embed_batch: int = Field(32, ge=1, le=1024, description="Passages embedded per model call.")
+    embed_batch: int = Field(8, ge=1, le=1024, description="Passages per model call (8 is fastest on 2 cores).")
     embed_threads: int = Field(2, ge=1, le=64, description="CPU threads for the embedding model.")
     max_file_mb: float = Field(2.0, gt=0, description="Files larger than this are skipped with a message.")
     top_k: int = Field(5, ge=1, le=50, description="Passages returned by search.")

@@ -101,9 +101,11 @@ def minilm_int8_onnx():
         return pooled / np.linalg.norm(pooled, axis=1, keepdims=True)
 
     def enc(texts):
-        # Batches of 32, like sentence-transformers, so padding stays short.
+        # Sorted by length, batches of 8 (Parallax's default): padding stays short.
         texts = list(texts)
-        return np.vstack([enc_batch(texts[i : i + 32]) for i in range(0, len(texts), 32)])
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        out = np.vstack([enc_batch([texts[j] for j in order[i : i + 8]]) for i in range(0, len(texts), 8)])
+        return out[np.argsort(order)]
 
     return enc, enc
 
