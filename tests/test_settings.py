@@ -36,3 +36,9 @@ def test_bad_values_name_the_field(monkeypatch: pytest.MonkeyPatch) -> None:
         Settings(top_k=0)
     with pytest.raises(ValidationError, match="unknown_key"):
         Settings(unknown_key=1)
+
+
+def test_readme_documents_every_setting() -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    for name in Settings.model_fields:
+        assert f"| `PARALLAX_{name.upper()}` | `{name}` |" in readme, name
