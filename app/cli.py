@@ -9,7 +9,8 @@ from pathlib import Path
 import click
 from pydantic import ValidationError
 
-from app.backends import chunk_config, make_embedder, open_store
+from app.answer import Answer
+from app.backends import LLM_NAMES, chunk_config, make_embedder, make_service, open_store
 from app.retrieve import EmptyIndex, HybridRetriever, QuestionError
 from app.settings import Settings
 from ingest.load import LoadError
@@ -17,6 +18,7 @@ from ingest.pipeline import ingest_folder
 from ingest.store import StoreUnavailable
 
 USER_ERRORS = (StoreUnavailable, EmptyIndex, QuestionError, LoadError)
+WRAP = 100
 
 
 def _settings() -> Settings:
@@ -71,3 +73,51 @@ def search(question: str, k: int | None, as_json: bool) -> None:
         click.echo(f"    {hit.title}")
         click.echo("    " + " ".join(hit.text.split())[:400])
         click.echo()
+
+
+@main.command()
+@click.argument("question")
+@click.option("--k", "k", type=int, default=None, help="Passages to retrieve (default: settings top_k).")
+@click.option("--llm", "llm", type=click.Choice(LLM_NAMES), default=None, help="Answer writer for this call.")
+@click.option("--json", "as_json", is_flag=True, help="Print the Answer as JSON.")
+def ask(question: str, k: int | None, llm: str | None, as_json: bool) -> None:
+    """Answer QUESTION from the articles, with checked citations and any disagreement between sources."""
+    settings = _settings()
+    try:
+        answer = make_service(settings).ask(question, k, llm)
+    except USER_ERRORS as exc:
+        raise click.ClickException(str(exc)) from None
+    if as_json:
+        json.dump(answer.to_dict(), sys.stdout, ensure_ascii=False, indent=2)
+        click.echo()
+        return
+    _print_answer(answer)
+
+
+def _print_answer(answer: Answer) -> None:
+    import textwrap
+
+    if answer.abstained:
+        click.secho("No answer in the articles.", bold=True)
+    elif answer.conflicts:
+        click.secho("Sources disagree.", bold=True, fg="yellow")
+    click.echo(textwrap.fill(answer.answer, WRAP))
+    for sentence in answer.sentences:
+        if not sentence.supported:
+            click.secho(f"  [unsupported, removed] {sentence.text} ({sentence.reason})", fg="red")
+    if answer.note:
+        click.echo()
+        click.echo(textwrap.fill(f"Note: {answer.note}", WRAP))
+    for conflict in answer.conflicts:
+        click.echo()
+        click.secho(f"Conflict: {conflict.slot}", bold=True)
+        for claim in conflict.claims:
+            click.echo(f"  [{claim.n}] {claim.file}: {claim.value}")
+            click.echo(textwrap.indent(textwrap.fill(claim.quote, WRAP - 6), "      "))
+    click.echo()
+    click.secho("Sources" if not answer.abstained else "Closest passages", bold=True)
+    cited = {c.n for c in answer.citations}
+    for src in answer.sources:
+        mark = "*" if src.n in cited else " "
+        click.echo(f" {mark}[{src.n}] {src.file} (chars {src.start}-{src.end}) {src.title}")
+    click.echo(f"\n{answer.backend} answer in {answer.timings_ms.get('total', 0):.0f} ms")

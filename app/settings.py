@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -40,7 +41,19 @@ class Settings(BaseSettings):
     embed_batch: int = Field(8, ge=1, le=1024, description="Passages per model call (8 is fastest on 2 cores).")
     embed_threads: int = Field(2, ge=1, le=64, description="CPU threads for the embedding model.")
     max_file_mb: float = Field(2.0, gt=0, description="Files larger than this are skipped with a message.")
-    top_k: int = Field(5, ge=1, le=50, description="Passages returned by search.")
+    top_k: int = Field(6, ge=1, le=50, description="Passages retrieved per question (numbered [1]..[k]).")
+    llm: Literal["none", "openai", "ollama", "llamacpp"] = Field(
+        "none",
+        description="Answer writer: none (evidence composer), openai (any OpenAI-compatible server), "
+        "ollama, or llamacpp (embedded SmolLM2, demo quality).",
+    )
+    llm_model: str = Field("", description="Model name sent to an OpenAI-compatible server or Ollama.")
+    llm_base_url: str | None = Field(
+        None, description="Server URL, e.g. http://127.0.0.1:8080/v1 (OpenAI-compatible) or http://127.0.0.1:11434."
+    )
+    llm_api_key: SecretStr | None = Field(None, description="API key for an OpenAI-compatible server, if it needs one.")
+    llm_timeout: float = Field(60.0, gt=0, description="Seconds the LLM may take before the extractive answer is used.")
+    llm_max_tokens: int = Field(256, ge=16, le=4096, description="Longest LLM answer, in tokens.")
 
     @field_validator("chroma_host")
     @classmethod

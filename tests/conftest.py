@@ -45,3 +45,12 @@ def seeded_store(tmp_path_factory: pytest.TempPathFactory, embedder: MiniLMEmbed
     report = ingest_folder(SEEDS, store, embedder, ChunkConfig(), progress=False)
     assert not report.failed, report.failed
     return store
+
+
+@pytest.fixture(scope="session")
+def seeded_service(seeded_store: ArticleStore, embedder: MiniLMEmbedding):
+    """The answer service over the seeds, extractive by default; tests hand it LLMs through `llm_factory`."""
+    from app.retrieve import HybridRetriever
+    from app.service import Parallax
+
+    return Parallax(seeded_store, HybridRetriever(seeded_store, embedder), llm_factory=lambda name: None)
