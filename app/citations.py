@@ -52,6 +52,8 @@ def split_answer(answer: str) -> list[tuple[str, list[int]]]:
             text = text[lead.end() :]
         if pieces and not any(ch.isalnum() for ch in text):
             pieces[-1] += text.strip()  # a stray "." after "[1]"
+        elif pieces and text.lstrip()[:1] in {";", ",", ":"}:
+            pieces[-1] += text.rstrip()  # "A says X [2]; B says Y [1]." is one sentence
         elif text.strip():
             pieces.append(text.strip())
     return [(p, [int(n) for n in CITATION.findall(p)]) for p in pieces]

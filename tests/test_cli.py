@@ -81,3 +81,23 @@ def test_bad_setting_names_the_field(tmp_path: Path) -> None:
     result = parallax("search", "x", env={"PARALLAX_TOP_K": "zero"})
     assert result.returncode == 1
     assert "top_k" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_ask_json_and_plain(tmp_path: Path) -> None:
+    env = {"PARALLAX_STORE_PATH": str(tmp_path / "store")}
+    assert parallax("ingest", "--quiet", env=env).returncode == 0
+    question = "Which South Korean defense minister attended the January 30 meeting in Yokosuka?"
+    result = parallax("ask", question, "--json", "--llm", "none", env=env)
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout)
+    assert answer["backend"] == "extractive" and answer["conflicts"] and not answer["abstained"]
+    plain = parallax("ask", "What is the population of Yokosuka?", env=env)
+    assert plain.returncode == 0
+    assert plain.stdout.startswith("No answer in the articles.")
+    assert "Closest passages" in plain.stdout
+
+
+def test_ask_rejects_an_empty_question(tmp_path: Path) -> None:
+    result = parallax("ask", "   ", env={"PARALLAX_STORE_PATH": str(tmp_path / "store")})
+    assert result.returncode == 1
+    assert "the question is empty" in result.stderr and "Traceback" not in result.stderr

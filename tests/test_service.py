@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 
 import pytest
@@ -139,7 +140,7 @@ def test_streaming_yields_growing_drafts_then_the_answer(seeded_service: Paralla
     drafts, final = events[:-1], events[-1]
     assert isinstance(final, Answer) and len(drafts) > 3
     assert all(isinstance(d, str) for d in drafts)
-    assert all(b.startswith(a) for a, b in zip(drafts, drafts[1:], strict=False))
+    assert all(b.startswith(a) for a, b in itertools.pairwise(drafts))
     assert final.answer == drafts[-1]
 
 

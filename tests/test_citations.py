@@ -1,0 +1,71 @@
+"""The rule support check, calibrated on planted cases (see docs/decisions.md)."""
+
+import pytest
+
+from app.answer import Source
+from app.citations import check_answer, check_sentence, key_values, split_answer
+
+PASSAGE = Source(
+    n=1, file="001_a.txt", title="t", chunk_id="c1", start=100, end=100 + 226, score=1.0,
+    text="On January 30, the Defense Minister of Japan and the Defense Minister of South Korea held a meeting in "
+    "Yokosuka, Japan. They agreed to resume joint maritime search and rescue exercises. The last joint exercises "
+    "were in 2017.",
+)  # fmt: skip
+OTHER = Source(
+    2, "003_b.txt", "t", "c2", 0, 86, "South Korea plans to spend U$43.8 billion on defense in fiscal 2023.", 0.5
+)
+
+
+def test_split_keeps_markers_with_their_sentence() -> None:
+    assert split_answer("They met in Yokosuka. [1] The U.S. Navy has a base there [2][1].") == [
+        ("They met in Yokosuka. [1]", [1]),
+        ("The U.S. Navy has a base there [2][1].", [2, 1]),
+    ]
+    assert split_answer("A says X [2]; B says Y [1].") == [("A says X [2]; B says Y [1].", [2, 1])]
+
+
+def test_key_values_are_names_numbers_dates() -> None:
+    values = key_values("Sources disagree: 001_a.txt says Suh Wook met on January 30th [1].", ["001_a.txt"])
+    assert values == ["Suh", "Wook", "January", "30th"]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "cited", "supported", "why"),
+    [
+        ("The ministers met in Yokosuka on January 30 [1].", [PASSAGE], True, None),
+        ("They agreed to resume joint maritime search and rescue exercises [1].", [PASSAGE], True, None),
+        ("The last joint exercises were held in 2017 [1].", [PASSAGE], True, None),
+        # planted: a made-up number
+        ("Yokosuka has a population of 1.1 million [1].", [PASSAGE], False, "'1.1'"),
+        # planted: a made-up amount, close to a real one
+        ("South Korea plans to spend U$45.8 billion on defense [2].", [OTHER], False, "45.8' does not appear"),
+        # planted: a wrong citation (the fact is in [2], not in [1])
+        ("South Korea plans to spend U$43.8 billion on defense [1].", [PASSAGE], False, "43.8' does not appear"),
+        # planted: a name the passage does not have
+        ("Defense Minister Ahn Kyu-back attended the meeting [1].", [PASSAGE], False, "'Ahn'"),
+        # planted: right names, unrelated claim
+        (
+            "Japan and South Korea signed a trade treaty banning tariffs on semiconductors [1].",
+            [PASSAGE],
+            False,
+            "of its words",
+        ),
+        ("Nothing cites anything here.", [], False, "no citation"),
+    ],
+)
+def test_check_sentence(sentence: str, cited: list[Source], supported: bool, why: str | None) -> None:
+    result = check_sentence(sentence, cited)
+    assert result.supported is supported
+    if why:
+        assert why in result.reason
+
+
+def test_check_answer_flags_unknown_source_numbers_and_spans_the_right_sentence() -> None:
+    sentences, citations = check_answer(
+        "They agreed to resume joint maritime search and rescue exercises [1]. It was sunny [7].", [PASSAGE, OTHER]
+    )
+    assert [s.supported for s in sentences] == [True, False]
+    assert "not one of the 2 sources" in sentences[1].reason
+    [cite] = citations
+    assert cite.quote == "They agreed to resume joint maritime search and rescue exercises."
+    assert PASSAGE.text[cite.start - PASSAGE.start : cite.end - PASSAGE.start] == cite.quote
