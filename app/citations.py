@@ -3,7 +3,9 @@
 A sentence is supported by its cited passages when
 1. it cites at least one passage that exists;
 2. every name, number and date in it occurs in those passages (a made-up "$1.1 billion" fails here); and
-3. at least MIN_OVERLAP of its content words occur in them (a sentence stitched from unrelated words fails).
+3. when it cites one passage, those names and numbers occur within WINDOW consecutive sentences of it
+   ("North Korea plans to spend $43.8 billion" fails on a passage where South Korea spends it); and
+4. at least MIN_OVERLAP of its content words occur in them (a sentence stitched from unrelated words fails).
 The thresholds are calibrated in tests/test_citations.py and documented in docs/decisions.md.
 """
 
@@ -14,11 +16,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from app.answer import AnswerSentence, Citation, Source
-from app.nlp import CITATION, analyse, normalise_word, terms
+from app.nlp import CITATION, analyse, normalise_word, parse, terms
 
 MIN_OVERLAP = 0.7
+WINDOW = 2  # a sentence's names and numbers must all occur within this many consecutive passage sentences
 # Capitalised words (names), numbers (with decimals, ordinals, %), and currency amounts.
-KEY_VALUE = re.compile(r"(?:[$€£¥₩]\s?)?\d+(?:[.,]\d+)*(?:st|nd|rd|th|%)?|\b[A-Z][a-zA-Z'\u2019-]+")
+KEY_VALUE = re.compile(
+    r"(?:[$€£¥₩]\s?)?\d+(?:[.,]\d+)*(?:st|nd|rd|th|%)?|(?<![\w'-])(?:[A-Z]\.){2,}|(?<![\w'-])[A-Z][a-zA-Z'\u2019-]+"
+)
 LEADING_CITATIONS = re.compile(r"^((?:\s*\[\d+\])+)\s*")
 # Words that frame a claim rather than make one ("Sources disagree: A says X [1]").
 FRAMING = frozenset(
@@ -59,41 +64,60 @@ def split_answer(answer: str) -> list[tuple[str, list[int]]]:
     return [(p, [int(n) for n in CITATION.findall(p)]) for p in pieces]
 
 
-def key_values(sentence: str, ignore: Iterable[str] = ()) -> list[str]:
-    """The names, numbers and dates a sentence asserts (file names and citation markers excluded)."""
-    text = CITATION.sub(" ", sentence)
-    for name in ignore:
-        text = text.replace(name, " ")
+def key_values(text: str) -> list[str]:
+    """The names, numbers and dates a sentence asserts (call it without citation markers and file names)."""
     values = []
-    for i, m in enumerate(KEY_VALUE.finditer(text)):
+    first = len(text) - len(text.lstrip())
+    for m in KEY_VALUE.finditer(text):
         word = m.group().rstrip("'\u2019")
-        if word in NEUTRAL_CAPS or (i == 0 and m.start() == len(text) - len(text.lstrip()) and word.isalpha()):
-            continue
+        if word in NEUTRAL_CAPS or (m.start() == first and word.isalpha() and not _is_name(text)):
+            continue  # a capital that only starts the sentence is no name
         values.append(word)
     return values
 
 
-def _value_terms(value: str) -> list[str]:
+def _is_name(sentence: str) -> bool:
+    """Is the sentence's first word a proper noun ("North Korea fired", not "Both ministers")?"""
+    doc = parse(sentence.strip())
+    return len(doc) > 0 and doc[0].pos_ == "PROPN"
+
+
+def _value_terms(value: str) -> set[str]:
     digits = re.sub(r"[^\d.]", "", value).strip(".")
-    return [digits] if digits else [normalise_word(value)]
+    return {digits} if digits else {normalise_word(value)}
+
+
+def _evidence_terms(text: str) -> set[str]:
+    """Words of a passage as the check compares them: hyphenated words also by part, numbers bare."""
+    found = set(terms(text)) | set(terms(text.replace("-", " ")))
+    return found | {re.sub(r"[^\d.]", "", w).strip(".") for w in re.findall(r"\d+(?:[.,]\d+)*", text)}
+
+
+def _stated_together(values: list[set[str]], source: Source) -> bool:
+    """Do all the values occur within WINDOW consecutive sentences of the passage?"""
+    sentences = [_evidence_terms(s.text) for s in analyse(source.text)]
+    for i in range(max(len(sentences) - WINDOW + 1, 1)):
+        window = set().union(*sentences[i : i + WINDOW])
+        if all(v <= window for v in values):
+            return True
+    return False
 
 
 def check_sentence(sentence: str, cited: list[Source], ignore: Iterable[str] = ()) -> Check:
     """Is `sentence` supported by the union of the `cited` passages?"""
     if not cited:
         return Check(False, "no citation")
-    evidence = set()
-    for src in cited:
-        evidence |= set(terms(src.text))
-        evidence |= {re.sub(r"[^\d.]", "", w).strip(".") for w in re.findall(r"\d+(?:[.,]\d+)*", src.text)}
-    ignore = list(ignore)
-    for value in key_values(sentence, ignore):
-        if not set(_value_terms(value)) <= evidence:
-            cites = ", ".join(f"[{s.n}]" for s in cited)
-            return Check(False, f"'{value}' does not appear in {cites}")
     text = CITATION.sub(" ", sentence)
     for name in ignore:
         text = text.replace(name, " ")
+    evidence = set().union(*(_evidence_terms(src.text) for src in cited))
+    values = key_values(text)
+    cites = ", ".join(f"[{s.n}]" for s in cited)
+    for value in values:
+        if not _value_terms(value) <= evidence:
+            return Check(False, f"'{value}' does not appear in {cites}")
+    if len(cited) == 1 and len(values) > 1 and not _stated_together([_value_terms(v) for v in values], cited[0]):
+        return Check(False, f"its names and numbers are not stated together in {cites}")
     words = [w for w in terms(text) if w not in FRAMING]
     if words:
         overlap = sum(w in evidence for w in words) / len(words)

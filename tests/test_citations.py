@@ -25,8 +25,10 @@ def test_split_keeps_markers_with_their_sentence() -> None:
 
 
 def test_key_values_are_names_numbers_dates() -> None:
-    values = key_values("Sources disagree: 001_a.txt says Suh Wook met on January 30th [1].", ["001_a.txt"])
-    assert values == ["Suh", "Wook", "January", "30th"]
+    assert key_values("Sources disagree: Suh Wook met on January 30th in the U.S.") == [
+        "Suh", "Wook", "January", "30th", "U.S.",
+    ]  # fmt: skip
+    assert key_values("Under then-President Moon Jae-in") == ["Moon", "Jae-in"]
 
 
 @pytest.mark.parametrize(
@@ -43,6 +45,42 @@ def test_key_values_are_names_numbers_dates() -> None:
         ("South Korea plans to spend U$43.8 billion on defense [1].", [PASSAGE], False, "43.8' does not appear"),
         # planted: a name the passage does not have
         ("Defense Minister Ahn Kyu-back attended the meeting [1].", [PASSAGE], False, "'Ahn'"),
+        # planted: a relation error; every word is in [2], but South Korea spends the 43.8 billion
+        (
+            "North Korea plans to spend U$43.8 billion [2].",
+            [
+                Source(
+                    2,
+                    "003_b.txt",
+                    "t",
+                    "c2",
+                    0,
+                    140,
+                    "South Korea plans to spend U$43.8 billion on defense in fiscal 2023. The figure rose again. "
+                    "Seoul agreed. North Korea held a parade.",
+                    0.5,
+                )
+            ],
+            False,
+            "not stated together",
+        ),
+        (
+            "Under then-President Moon Jae-in, South Korea notified Tokyo [1].",
+            [
+                Source(
+                    1,
+                    "x",
+                    "t",
+                    "c",
+                    0,
+                    80,
+                    "South Korea, under then-President Moon Jae-in, notified Tokyo that it would not renew the pact.",
+                    1,
+                )
+            ],
+            True,
+            None,
+        ),
         # planted: right names, unrelated claim
         (
             "Japan and South Korea signed a trade treaty banning tariffs on semiconductors [1].",
