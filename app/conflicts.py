@@ -2,13 +2,15 @@
 
 A conflict needs: a question that asks for a typed value (a person, date, place, amount); two or more articles
 whose best answering sentences give different values of that type for the same role ("South Korean Defense
-Minister"); and each of those articles mentioning the question's anchors (its dates, places, names), so two
-different meetings are not taken for one. Phrase answers ("what kind of exercises") are never compared: the
+Minister") or, for dates and amounts, in sentences holding most of the words that describe the value; and each
+of those articles mentioning the question's anchors (its dates, places, names), so two different meetings are
+not taken for one. Phrase answers ("what kind of exercises") are never compared: the
 detector cannot tell complementary phrases from contradictory ones, and a false alarm costs trust.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -21,6 +23,8 @@ CLAIM_MIN_COVERAGE = 0.4  # below this a sentence is not about what was asked (c
 ROLE_WINDOW = 4  # content words before a name that make up its role ("South Korean Defense Minister")
 ROLE_SAME = 0.5  # Jaccard overlap at which two roles are the same role
 ANCHOR_SKIP = frozenset({"NORP"})  # "South Korean" pins down no event
+FOCUS_MIN = 0.6  # a date or amount counts only from a sentence holding most (IDF-weighted) of the words
+#                   that describe it
 
 
 @dataclass(frozen=True)
@@ -126,10 +130,15 @@ def detect_conflicts(
             best.setdefault(ev.file, ev)
     by_role = bool(question.answer_labels & PEOPLE)
     focus = frozenset(question.focus)
+    pool = [set(terms(ev.sentence.text)) for ev in evidence]
+    weight = {t: math.log(1 + len(pool) / (1 + sum(t in p for p in pool))) for t in focus}
     cands: list[_Candidate] = []
     for file, ev in best.items():
         if not _about_same_event(question, article_text(file)):
             continue
+        held = sum(weight[t] for t in focus & set(terms(ev.sentence.text)))
+        if not by_role and focus and held < FOCUS_MIN * sum(weight.values()):
+            continue  # "2017" from a sentence about exercises is no answer to "when did they last visit"
         mine = _candidates(ev)
         if question.focus_is_role or not by_role:
             mine = _focus_filter(mine, focus)

@@ -17,8 +17,15 @@ from spacy.tokens import Doc
 # Entity labels that carry checkable values (names, places, dates, amounts).
 VALUE_LABELS = frozenset(
     {"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "DATE", "TIME", "MONEY", "CARDINAL", "QUANTITY", "PERCENT"}
+)  # a DATE that is a span of time is relabelled DURATION
+NUMERIC_LABELS = frozenset({"DATE", "DURATION", "TIME", "MONEY", "CARDINAL", "QUANTITY", "PERCENT"})
+# spaCy labels "ten years" and "January 30" both DATE; "how long" wants the first kind only.
+DURATION = re.compile(r"\b(years?|months?|weeks?|days?|decades?|hours?)\b", re.IGNORECASE)
+POINT_IN_TIME = re.compile(
+    r"\b(1[89]\d\d|20\d\d|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|monday|tuesday|wednesday|thursday|"
+    r"friday|saturday|sunday|ago|last|next|this|yesterday|today|tomorrow)",
+    re.IGNORECASE,
 )
-NUMERIC_LABELS = frozenset({"DATE", "TIME", "MONEY", "CARDINAL", "QUANTITY", "PERCENT"})
 
 STOPWORDS = frozenset(
     """
@@ -117,6 +124,13 @@ def pipeline() -> Language:
     return nlp
 
 
+def _label(text: str, label: str) -> str:
+    """spaCy's label, with DATE split into DURATION ("roughly 18 months") and points in time."""
+    if label == "DATE" and DURATION.search(text) and not POINT_IN_TIME.search(text):
+        return "DURATION"
+    return label
+
+
 def _doc_sentences(doc: Doc) -> list[Sentence]:
     out = []
     for sent in doc.sents:
@@ -126,7 +140,7 @@ def _doc_sentences(doc: Doc) -> list[Sentence]:
         lead = len(sent.text) - len(sent.text.lstrip())
         start = sent.start_char + lead
         ents = [
-            Entity(e.text, e.label_, e.start_char, e.end_char)
+            Entity(e.text, _label(e.text, e.label_), e.start_char, e.end_char)
             for e in sent.ents
             if e.label_ in VALUE_LABELS and e.text.strip()
         ]

@@ -9,7 +9,8 @@ from spacy.tokens import Doc, Span
 from app.nlp import Entity, normalise_word, parse, terms
 
 PEOPLE = frozenset({"PERSON"})
-WHEN = frozenset({"DATE", "TIME"})
+WHEN = frozenset({"DATE", "TIME", "DURATION"})
+DURATIONS = frozenset({"DURATION"})
 WHERE = frozenset({"GPE", "LOC", "FAC"})
 AMOUNT = frozenset({"MONEY", "CARDINAL", "QUANTITY", "PERCENT"})
 ORGS = frozenset({"ORG"})
@@ -52,8 +53,10 @@ class QuestionInfo:
 def _answer_labels(lower: str, words: list[str], head: str | None) -> frozenset[str]:
     if lower.startswith(("how many", "how much")):
         return AMOUNT
-    if lower.startswith(("how long", "how old")):
-        return WHEN | AMOUNT
+    if lower.startswith("how long"):
+        return DURATIONS
+    if lower.startswith("how old"):
+        return DURATIONS | AMOUNT
     if head and head in NOUN_TYPES and words[0] in {"which", "what", "whose", "who"}:
         return NOUN_TYPES[head]
     for word, labels in (("who", PEOPLE), ("whom", PEOPLE), ("when", WHEN), ("where", WHERE)):
@@ -90,8 +93,10 @@ def analyse_question(question: str) -> QuestionInfo:
         kept = [t for t in focus_span if t.tag_ not in {"WDT", "WP", "WP$", "DT", "PRP$"}]
         focus_text = "".join(t.text_with_ws for t in kept).strip()
     elif labels:
-        # "Who attended ...": the verb phrase describes the person; keep its content words.
-        focus_text = " ".join(t.text for t in doc if t.pos_ in {"VERB", "NOUN", "ADJ"} and t.dep_ != "aux")
+        # "Who attended ...": the verb phrase describes the person; keep its content words ("how long" is no
+        # description of the answer).
+        skip = 2 if words[0] == "how" else 1
+        focus_text = " ".join(t.text for t in doc[skip:] if t.pos_ in {"VERB", "NOUN", "ADJ"} and t.dep_ != "aux")
     else:
         focus_text = ""
     anchors = tuple(
