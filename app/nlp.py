@@ -173,6 +173,8 @@ def parse(text: str) -> Doc:
 def normalise_word(word: str) -> str:
     """Lower-case, strip possessives and ordinal suffixes, unify spelling variants and demonyms, stem."""
     w = word.lower().replace("\u2019", "'").strip(".'-")
+    if "-" in w.strip("-"):
+        return "-".join(normalise_word(part) for part in w.split("-") if part)  # "Self-Defence" = "self-defense"
     w = re.sub(r"'s$", "", w)
     if m := ORDINAL.match(w):
         return m.group(1)

@@ -81,6 +81,13 @@ def test_key_values_are_names_numbers_dates() -> None:
             True,
             None,
         ),
+        # British and American spellings are the same word, hyphenated or not
+        (
+            "The talks covered the Japanese Self-Defense Forces [1].",
+            [Source(1, "x", "t", "c", 0, 60, "The talks covered the Japanese Self-Defence Forces and drills.", 1)],
+            True,
+            None,
+        ),
         # planted: right names, unrelated claim
         (
             "Japan and South Korea signed a trade treaty banning tariffs on semiconductors [1].",
