@@ -8,7 +8,7 @@ LLAMA_CPP_VERSION := $(shell sed -n 's/^llama-cpp-python==//p' constraints.txt)
 LLAMA_WHEEL_DIR := .wheels
 LLAMA_WHEEL_STAMP := $(LLAMA_WHEEL_DIR)/llama-cpp-python-$(LLAMA_CPP_VERSION).built
 
-.PHONY: install run test lint ingest ask clean
+.PHONY: install run test lint ingest browser clean
 
 install: $(STAMP)
 
@@ -34,15 +34,21 @@ $(STAMP): pyproject.toml constraints.txt $(LLAMA_WHEEL_STAMP) | $(VENV)/bin/pyth
 ingest: install
 	$(VENV)/bin/parallax ingest
 
-run: ingest
-	@echo "Parallax: the seeds are ingested. The chat UI arrives with the UI work; meanwhile try:"
-	@echo "  $(VENV)/bin/parallax ask \"Which South Korean defense minister attended the January 30 meeting in Yokosuka?\""
+# `parallax serve` ingests what changed in the data folder, then opens the chat at http://127.0.0.1:7860.
+run: install
+	$(VENV)/bin/parallax serve
+
+# The UI tests drive Debian's chromium with Playwright (Playwright's own browser download cannot work here).
+browser:
+	@test -x /usr/bin/chromium || { \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+		else echo "install Debian's chromium (sudo apt-get install chromium) for the browser tests"; exit 1; fi; }
 
 lint: install
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 
-test: install lint
+test: install browser lint
 	$(PY) -m pytest -q
 
 clean:

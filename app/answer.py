@@ -77,6 +77,7 @@ class Answer:
     conflicts: list[Conflict]
     sources: list[Source]
     backend: str
+    fallback: str | None = None  # why the extractive answer replaced the LLM's, when it did
     timings_ms: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
@@ -87,3 +88,12 @@ class Answer:
     def disagrees(self) -> bool:
         """True when sources disagree about what was asked."""
         return bool(self.conflicts)
+
+
+@dataclass(frozen=True)
+class Status:
+    """What the store holds and which answer writer is in use (the UI's status line)."""
+
+    articles: int
+    passages: int
+    backend: str

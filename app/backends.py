@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path
 
 from llama_index.core.base.llms.types import ChatMessage
 from llama_index.core.llms import LLM
 
+from app.library import UPLOAD_FOLDER, UploadError, save_upload
 from app.retrieve import HybridRetriever
 from app.service import Parallax
 from app.settings import Settings
 from ingest.embed import MiniLMEmbedding
-from ingest.pipeline import ChunkConfig
+from ingest.pipeline import ChunkConfig, ingest_folder
 from ingest.store import ArticleStore, connect
 
 
@@ -48,6 +49,35 @@ def make_service(settings: Settings) -> Parallax:
         llm_timeout=settings.llm_timeout,
         default_llm=settings.llm,
     )
+
+
+def make_article_adder(settings: Settings, store: ArticleStore) -> Callable[[list[tuple[Path, str]]], list[str]]:
+    """Upload handler for the UI: save each file safely under data_dir/uploads, then ingest incrementally."""
+
+    def add(files: list[tuple[Path, str]]) -> list[str]:
+        lines: list[str] = []
+        saved = []
+        for path, original in files:
+            try:
+                saved.append(save_upload(path, original, settings.data_dir, int(settings.max_file_mb * 1_000_000)))
+            except UploadError as exc:
+                lines.append(f"refused {exc}")
+        if not saved:
+            return lines
+        report = ingest_folder(settings.data_dir, store, make_embedder(settings), chunk_config(settings), False)
+        failed = dict(report.failed)
+        for item in saved:
+            key = f"{UPLOAD_FOLDER}/{item.name}"
+            if key in failed:
+                item.path.unlink(missing_ok=True)
+                lines.append(f"refused {failed[key]}")
+            elif key in report.added or key in report.updated:
+                lines.append(f"added {item.original} as {key}")
+            else:
+                lines.append(f"{item.original} is already in the library as {key}")
+        return lines
+
+    return add
 
 
 def chunk_config(settings: Settings) -> ChunkConfig:

@@ -121,3 +121,49 @@ def _print_answer(answer: Answer) -> None:
         mark = "*" if src.n in cited else " "
         click.echo(f" {mark}[{src.n}] {src.file} (chars {src.start}-{src.end}) {src.title}")
     click.echo(f"\n{answer.backend} answer in {answer.timings_ms.get('total', 0):.0f} ms")
+
+
+@main.command()
+@click.option("--host", default=None, help="Address to listen on (default: settings host, 127.0.0.1).")
+@click.option("--port", type=int, default=None, help="Port (default: settings port, 7860).")
+def serve(host: str | None, port: int | None) -> None:
+    """Ingest the data folder if anything changed, then open the chat UI."""
+    import socket
+
+    from app.backends import make_article_adder
+    from app.render import CSS
+    from app.ui import build_ui
+
+    settings = _settings()
+    host, port = host or settings.host, port or settings.port
+    with socket.socket() as probe:
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise click.ClickException(
+                f"cannot listen on {host}:{port} ({exc.strerror}); stop the other server or set PARALLAX_PORT"
+            ) from None
+    try:
+        service = make_service(settings)
+        report = ingest_folder(
+            settings.data_dir, service.store, make_embedder(settings), chunk_config(settings), progress=True
+        )
+    except USER_ERRORS as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(report.summary())
+    for _name, message in report.failed:
+        click.echo(f"skipped {message}", err=True)
+    demo = build_ui(service, make_article_adder(settings, service.store), settings.llm, settings.top_k)
+    auth = None
+    if settings.ui_username and settings.ui_password:
+        auth = (settings.ui_username, settings.ui_password.get_secret_value())
+    click.echo(f"Parallax chat at http://{host}:{port}")
+    demo.queue(default_concurrency_limit=settings.ui_concurrency, max_size=200).launch(
+        server_name=host,
+        server_port=port,
+        auth=auth,
+        css=CSS,
+        footer_links=["api"],
+        max_file_size=int(settings.max_file_mb * 1_000_000),
+        quiet=True,
+    )

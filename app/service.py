@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 
 from llama_index.core.llms import LLM
 
-from app.answer import Answer, Conflict, Source
+from app.answer import Answer, Conflict, Source, Status
 from app.citations import check_answer
 from app.compose import answering_evidence, compose, disagreement_sentence
 from app.conflicts import detect_conflicts
@@ -68,7 +68,7 @@ class Parallax:
             extractive = compose(chosen, conflicts, evidence)
         abstained = not chosen and not conflicts
         notes = [c.note for c in conflicts]
-        text, backend = extractive, "extractive"
+        text, backend, fallback = extractive, "extractive", None
         llm_name = llm or self.default_llm
         if llm_name != "none" and abstained:
             notes.append("The passages do not answer this question, so the LLM was not asked.")
@@ -78,13 +78,13 @@ class Parallax:
             if drafted is not None:
                 text, backend = _with_disagreement(drafted, conflicts), llm_name
             else:
-                notes.append(f"Showing the extractive answer: {reason}.")
+                fallback = reason
         with clock("check"):
             # An abstention cites nothing and claims nothing, so there is nothing to check.
             sentences, citations = check_answer(text, sources) if not abstained else ([], [])
             kept = [s for s in sentences if s.supported]
             if backend != "extractive" and not kept:
-                notes.append("Showing the extractive answer: no sentence of the LLM's answer was supported.")
+                fallback = "no sentence of the LLM's answer was supported by its citations"
                 text, backend = extractive, "extractive"
                 sentences, citations = check_answer(text, sources)
                 kept = [s for s in sentences if s.supported]
@@ -92,6 +92,8 @@ class Parallax:
             if dropped and not abstained:
                 notes.append(f"Removed {dropped} sentence(s) that the cited passages do not support.")
                 text = " ".join(s.text for s in kept)
+        if fallback:
+            notes.append(f"Showing the extractive answer: {fallback}.")
         timings["total"] = round(sum(timings.values()), 1)
         yield Answer(
             question=question,
@@ -103,8 +105,17 @@ class Parallax:
             conflicts=conflicts,
             sources=sources,
             backend=backend,
+            fallback=fallback,
             timings_ms=timings,
         )
+
+    def status(self) -> Status:
+        """Articles and passages indexed, and the default answer writer."""
+        return Status(len(self.store.records()), self.store.count(), self.default_llm)
+
+    def article(self, file: str) -> str | None:
+        """The cleaned text of an ingested article (what all offsets point into)."""
+        return self.store.article_text(file)
 
     def _draft(
         self, question: str, sources: list[Source], conflicts: list[Conflict], llm_name: str

@@ -55,10 +55,22 @@ class Settings(BaseSettings):
     llm_timeout: float = Field(60.0, gt=0, description="Seconds the LLM may take before the extractive answer is used.")
     llm_max_tokens: int = Field(256, ge=16, le=4096, description="Longest LLM answer, in tokens.")
 
+    host: str = Field("127.0.0.1", description="Address the chat UI listens on (`parallax serve`).")
+    port: int = Field(7860, ge=1, le=65535, description="Port of the chat UI.")
+    ui_username: str | None = Field(None, description="With ui_password, the chat UI asks for this login.")
+    ui_password: SecretStr | None = Field(None, description="Password for the chat UI (needs ui_username).")
+    ui_concurrency: int = Field(2, ge=1, le=16, description="Questions answered at once; more wait in the queue.")
+
     @field_validator("chroma_host")
     @classmethod
     def _blank_host_means_embedded(cls, value: str | None) -> str | None:
         return value or None
+
+    @model_validator(mode="after")
+    def _login_needs_both(self) -> Settings:
+        if (self.ui_username is None) != (self.ui_password is None):
+            raise ValueError("set both ui_username and ui_password, or neither")
+        return self
 
     @model_validator(mode="after")
     def _overlap_below_size(self) -> Settings:
