@@ -8,7 +8,7 @@ LLAMA_CPP_VERSION := $(shell sed -n 's/^llama-cpp-python==//p' constraints.txt)
 LLAMA_WHEEL_DIR := .wheels
 LLAMA_WHEEL_STAMP := $(LLAMA_WHEEL_DIR)/llama-cpp-python-$(LLAMA_CPP_VERSION).built
 
-.PHONY: install run test lint ingest browser clean
+.PHONY: install run test lint ingest eval browser clean
 
 install: $(STAMP)
 
@@ -43,6 +43,11 @@ browser:
 	@test -x /usr/bin/chromium || { \
 		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 		else echo "install Debian's chromium (sudo apt-get install chromium) for the browser tests"; exit 1; fi; }
+
+# The known questions with the evidence composer and the embedded LLM (plus an OpenAI-compatible server when
+# PARALLAX_LLM_BASE_URL is set): evals/results/<run>.json, .md and .png.
+eval: install
+	$(VENV)/bin/parallax eval $(EVAL_ARGS)
 
 lint: install
 	$(PY) -m ruff check .

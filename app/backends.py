@@ -51,6 +51,21 @@ def make_service(settings: Settings) -> Parallax:
     )
 
 
+def make_folder_service(settings: Settings, folder: Path) -> Parallax:
+    """A service over a throwaway store at folder/store holding the articles in folder/docs (evals)."""
+    store = ArticleStore(connect(path=str(folder / "store")), "eval")
+    embedder = make_embedder(settings)
+    ingest_folder(folder / "docs", store, embedder, chunk_config(settings), progress=False)
+    return Parallax(
+        store=store,
+        retriever=HybridRetriever(store, embedder),
+        llm_factory=lambda name: make_llm(settings, name),
+        top_k=settings.top_k,
+        llm_timeout=settings.llm_timeout,
+        default_llm=settings.llm,
+    )
+
+
 def make_article_adder(settings: Settings, store: ArticleStore) -> Callable[[list[tuple[Path, str]]], list[str]]:
     """Upload handler for the UI: save each file safely under data_dir/uploads, then ingest incrementally."""
 

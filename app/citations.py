@@ -12,11 +12,10 @@ The thresholds are calibrated in tests/test_citations.py and documented in docs/
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from app.answer import AnswerSentence, Citation, Source
-from app.nlp import CITATION, analyse, normalise_word, parse, terms
+from app.nlp import CITATION, STOPWORDS, analyse, normalise_word, parse, terms
 
 MIN_OVERLAP = 0.7
 WINDOW = 2  # a sentence's names and numbers must all occur within this many consecutive passage sentences
@@ -70,7 +69,9 @@ def key_values(text: str) -> list[str]:
     first = len(text) - len(text.lstrip())
     for m in KEY_VALUE.finditer(text):
         word = m.group().rstrip("'\u2019")
-        if word in NEUTRAL_CAPS or (m.start() == first and word.isalpha() and not _is_name(text)):
+        if word in NEUTRAL_CAPS or word.lower() in STOPWORDS:
+            continue  # "During" after an opening quote is no name
+        if m.start() == first and word.isalpha() and not _is_name(text):
             continue  # a capital that only starts the sentence is no name
         values.append(word)
     return values
@@ -88,27 +89,29 @@ def _value_terms(value: str) -> set[str]:
 
 
 def _evidence_terms(text: str) -> set[str]:
-    """Words of a passage as the check compares them: hyphenated words also by part, numbers bare."""
-    found = set(terms(text)) | set(terms(text.replace("-", " ")))
-    return found | {re.sub(r"[^\d.]", "", w).strip(".") for w in re.findall(r"\d+(?:[.,]\d+)*", text)}
+    """Words of a passage as the check compares them, numbers bare ("U$43.8" -> "43.8")."""
+    return set(terms(text)) | {re.sub(r"[^\d.]", "", w).strip(".") for w in re.findall(r"\d+(?:[.,]\d+)*", text)}
 
 
-def _stated_together(values: list[set[str]], source: Source) -> bool:
-    """Do all the values occur within WINDOW consecutive sentences of the passage?"""
+def _stated_together(values: list[set[str]], source: Source, window_size: int) -> bool:
+    """Do all the values occur within `window_size` consecutive sentences of the passage?"""
     sentences = [_evidence_terms(s.text) for s in analyse(source.text)]
-    for i in range(max(len(sentences) - WINDOW + 1, 1)):
-        window = set().union(*sentences[i : i + WINDOW])
+    for i in range(max(len(sentences) - window_size + 1, 1)):
+        window = set().union(*sentences[i : i + window_size])
         if all(v <= window for v in values):
             return True
     return False
 
 
-def check_sentence(sentence: str, cited: list[Source], ignore: Iterable[str] = ()) -> Check:
-    """Is `sentence` supported by the union of the `cited` passages?"""
+def check_sentence(sentence: str, cited: list[Source], window: int = WINDOW, min_overlap: float = MIN_OVERLAP) -> Check:
+    """Is `sentence` supported by the union of the `cited` passages? (`window`/`min_overlap`: see module doc.)
+
+    The cited passages' file names may appear in the sentence ("000_x.txt says ... [1]") and are no claims.
+    """
     if not cited:
         return Check(False, "no citation")
     text = CITATION.sub(" ", sentence)
-    for name in ignore:
+    for name in sorted({s.file for s in cited}, key=len, reverse=True):
         text = text.replace(name, " ")
     evidence = set().union(*(_evidence_terms(src.text) for src in cited))
     values = key_values(text)
@@ -116,12 +119,13 @@ def check_sentence(sentence: str, cited: list[Source], ignore: Iterable[str] = (
     for value in values:
         if not _value_terms(value) <= evidence:
             return Check(False, f"'{value}' does not appear in {cites}")
-    if len(cited) == 1 and len(values) > 1 and not _stated_together([_value_terms(v) for v in values], cited[0]):
+    together = [_value_terms(v) for v in values]
+    if len(cited) == 1 and len(values) > 1 and not _stated_together(together, cited[0], window):
         return Check(False, f"its names and numbers are not stated together in {cites}")
     words = [w for w in terms(text) if w not in FRAMING]
     if words:
         overlap = sum(w in evidence for w in words) / len(words)
-        if overlap < MIN_OVERLAP:
+        if overlap < min_overlap:
             return Check(False, f"only {overlap:.0%} of its words appear in the cited passages")
     return Check(True, None)
 
@@ -160,7 +164,6 @@ def _segments(sentence: str) -> list[tuple[int, str]]:
 def check_answer(answer: str, sources: list[Source]) -> tuple[list[AnswerSentence], list[Citation]]:
     """Check every sentence of `answer`; return the sentences (supported or not) and the cited spans."""
     by_n = {s.n: s for s in sources}
-    files = sorted({s.file for s in sources}, key=len, reverse=True)
     sentences: list[AnswerSentence] = []
     citations: dict[tuple[int, int], Citation] = {}
     for text, numbers in split_answer(answer):
@@ -170,7 +173,7 @@ def check_answer(answer: str, sources: list[Source]) -> tuple[list[AnswerSentenc
             sentences.append(AnswerSentence(text, numbers, False, reason))
             continue
         cited = [by_n[n] for n in dict.fromkeys(numbers)]
-        check = check_sentence(text, cited, files)
+        check = check_sentence(text, cited)
         sentences.append(AnswerSentence(text, numbers, check.supported, check.reason))
         if check.supported:
             for n, segment in _segments(text):

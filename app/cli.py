@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from app.answer import Answer
 from app.backends import LLM_NAMES, chunk_config, make_embedder, make_service, open_store
 from app.retrieve import EmptyIndex, HybridRetriever, QuestionError
-from app.settings import Settings
+from app.settings import PROJECT_ROOT, Settings
 from ingest.load import LoadError
 from ingest.pipeline import ingest_folder
 from ingest.store import StoreUnavailable
@@ -167,3 +167,48 @@ def serve(host: str | None, port: int | None) -> None:
         max_file_size=int(settings.max_file_mb * 1_000_000),
         quiet=True,
     )
+
+
+@main.command("eval")
+@click.option("--dataset", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="A .jsonl set.")
+@click.option(
+    "--backend", "backends", multiple=True, type=click.Choice(LLM_NAMES),
+    help="Answer writer(s) to evaluate; default: none and llamacpp, plus openai when PARALLAX_LLM_BASE_URL is set.",
+)  # fmt: skip
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None, help="Results folder.")
+@click.option("--name", default=None, help="Run name (default: date and time).")
+def eval_command(dataset: Path | None, backends: tuple[str, ...], out: Path | None, name: str | None) -> None:
+    """Run the known questions (or --dataset) and write results JSON, a Markdown report and a PNG chart."""
+    import shutil
+    import tempfile
+    import time
+
+    from app.backends import make_folder_service
+    from evals import run as evals
+
+    settings = _settings()
+    chosen = list(backends) or ["none", "llamacpp"] + (["openai"] if settings.llm_base_url else [])
+    try:
+        if dataset:
+            items = evals.load_dataset(dataset)
+            service_for = evals.dataset_services(lambda folder, _: make_folder_service(settings, folder))
+        else:
+            items = evals.load_questions()
+            folder = Path(tempfile.mkdtemp(prefix="parallax-eval-seeds-"))
+            (folder / "docs").mkdir()
+            for seed in sorted((PROJECT_ROOT / "seeds").glob("*.txt")):
+                shutil.copy(seed, folder / "docs")
+            service = make_folder_service(settings, folder)
+            service_for = lambda _item: service  # noqa: E731
+        results = {}
+        for backend in chosen:
+            label = "extractive" if backend == "none" else backend
+            click.echo(f"evaluating {len(items)} questions with {label} …", err=True)
+            results[label] = evals.run(items, service_for, backend)
+    except (*USER_ERRORS, ValueError) as exc:
+        raise click.ClickException(str(exc)) from None
+    run_name = name or time.strftime("%Y%m%d-%H%M%S")
+    summaries, paths = evals.write(run_name, results, out or evals.RESULTS)
+    click.echo(evals.markdown(run_name, summaries, results).split("\n## Failing")[0])
+    for path in paths:
+        click.echo(f"wrote {path}")

@@ -11,6 +11,7 @@ detector cannot tell complementary phrases from contradictory ones, and a false 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -22,6 +23,8 @@ from app.question import PEOPLE, QuestionInfo
 CLAIM_MIN_COVERAGE = 0.4  # below this a sentence is not about what was asked (calibrated on the seed questions)
 ROLE_WINDOW = 4  # content words before a name that make up its role ("South Korean Defense Minister")
 ROLE_SAME = 0.5  # Jaccard overlap at which two roles are the same role
+# "then-President Moon Jae-in", "former adviser Kim": someone who held the role before is not a rival value.
+PAST_ROLE = re.compile(r"\b(then-|former|ex-|late|previous|outgoing|erstwhile)", re.IGNORECASE)
 ANCHOR_SKIP = frozenset({"NORP"})  # "South Korean" pins down no event
 FOCUS_MIN = 0.6  # a date or amount counts only from a sentence holding most (IDF-weighted) of the words
 #                   that describe it
@@ -56,9 +59,10 @@ def _candidates(ev: Evidence) -> list[_Candidate]:
     for entity in ev.answer_entities:
         prefix = ev.source.text[boundary : entity.start]
         role_terms = terms(prefix)[-ROLE_WINDOW:]
-        raw = [w.strip(",;:()“”\"'") for w in prefix.split()]
+        raw = [w.strip(",;:()\u201c\u201d\"'") for w in prefix.split()]
         role_text = " ".join(w for w in raw[-ROLE_WINDOW:] if w and w.lower() not in {"and", "the", "between"})
-        out.append(_Candidate(ev, entity, frozenset(role_terms), role_text))
+        if not PAST_ROLE.search(" ".join(raw[-ROLE_WINDOW:])):
+            out.append(_Candidate(ev, entity, frozenset(role_terms), role_text))
         boundary = entity.end
     return out
 
@@ -140,6 +144,9 @@ def detect_conflicts(
         if not by_role and focus and held < FOCUS_MIN * sum(weight.values()):
             continue  # "2017" from a sentence about exercises is no answer to "when did they last visit"
         mine = _candidates(ev)
+        if question.focus_is_role and by_role:
+            # "Which Japanese prime minister": the role must carry the rare words ("prime"), not just "minister".
+            mine = [c for c in mine if sum(weight[t] for t in c.role & focus) >= FOCUS_MIN * sum(weight.values())]
         if question.focus_is_role or not by_role:
             mine = _focus_filter(mine, focus)
         cands.extend(mine if by_role else mine[:1])

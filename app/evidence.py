@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 
 from app.answer import Source
 from app.nlp import Entity, Sentence, analyse, terms, value_key
@@ -14,8 +13,6 @@ from app.question import QuestionInfo
 # Share of a sentence's weight that the rest of its passage can contribute: a sentence naming the minister
 # gets partial credit for "January 30" and "Yokosuka" stated in the sentence before it.
 CONTEXT_WEIGHT = 0.5
-FUZZY_MIN_LEN = 5
-FUZZY_RATIO = 0.84  # "meating"~"meeting", "defens"~"defenc"; "korea"!~"korean" is handled by normalisation
 
 
 @dataclass(frozen=True)
@@ -41,48 +38,52 @@ class Evidence:
         return self.source.file
 
 
-def _matcher(question_terms: set[str], vocabulary: set[str]) -> dict[str, set[str]]:
-    """For each question term, the vocabulary terms that count as it (itself, or a near spelling)."""
-    matches: dict[str, set[str]] = {}
-    for q in question_terms:
-        found = {q} if q in vocabulary else set()
-        if len(q) >= FUZZY_MIN_LEN and not q.isdigit():
-            found |= {
-                v
-                for v in vocabulary
-                if v != q
-                and abs(len(v) - len(q)) <= 2
-                and not v.isdigit()
-                and SequenceMatcher(None, q, v).ratio() >= FUZZY_RATIO
-            }
-        matches[q] = found
-    return matches
-
-
 def _is_new_value(entity: Entity, question: QuestionInfo) -> bool:
     key = value_key(entity.text)
     return bool(key) and not set(key.split()) <= set(question.terms)
 
 
+def _asks(sentence: Sentence) -> bool:
+    return sentence.text.rstrip('"\u201d\u2019 ').endswith("?")
+
+
+def _units(text: str) -> list[tuple[str, Sentence]]:
+    """(text to score, sentence to quote) for each statement of the passage.
+
+    A question in an article asks, it does not answer; but in "Q? A." (an FAQ) the answer is scored with its
+    question's words, and only the answer is quoted.
+    """
+    units: list[tuple[str, Sentence]] = []
+    sentences = analyse(text)
+    for i, sentence in enumerate(sentences):
+        if _asks(sentence):
+            continue
+        before = sentences[i - 1] if i else None
+        if before is not None and _asks(before) and "\n" not in text[before.end : sentence.start]:
+            units.append((f"{before.text} {sentence.text}", sentence))
+        else:
+            units.append((sentence.text, sentence))
+    return units
+
+
 def score_evidence(question: QuestionInfo, sources: list[Source]) -> list[Evidence]:
     """Every sentence of every source, best first."""
-    sentences = [(src, s) for src in sources for s in analyse(src.text)]
-    if not sentences or not question.terms:
+    units = [(src, scored, sentence) for src in sources for scored, sentence in _units(src.text)]
+    if not units or not question.terms:
         return []
-    sentence_terms = [set(terms(s.text)) for _, s in sentences]
+    sentences = [(src, sentence) for src, _, sentence in units]
+    sentence_terms = [set(terms(scored)) for _, scored, _ in units]
     passage_terms: dict[int, set[str]] = defaultdict(set)
     for (src, _), own in zip(sentences, sentence_terms, strict=True):
         passage_terms[src.n] |= own
-    vocabulary = set().union(*sentence_terms)
     qterms = set(question.terms)
-    matches = _matcher(qterms, vocabulary)
     n = len(sentences)
-    idf = {q: math.log(1 + n / (1 + sum(1 for ts in sentence_terms if ts & matches[q]))) for q in qterms}
+    idf = {q: math.log(1 + n / (1 + sum(1 for ts in sentence_terms if q in ts))) for q in qterms}
     total = sum(idf.values())
     out = []
     for (src, sentence), own in zip(sentences, sentence_terms, strict=True):
-        in_sentence = {q for q in qterms if own & matches[q]}
-        in_passage = {q for q in qterms if passage_terms[src.n] & matches[q]} - in_sentence
+        in_sentence = qterms & own
+        in_passage = (qterms & passage_terms[src.n]) - in_sentence
         weight = sum(idf[q] for q in in_sentence) + CONTEXT_WEIGHT * sum(idf[q] for q in in_passage)
         wanted = tuple(e for e in sentence.entities if e.label in question.answer_labels and _is_new_value(e, question))
         out.append(Evidence(src, sentence, weight / total, wanted))

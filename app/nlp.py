@@ -61,6 +61,18 @@ VARIANTS = {
     "cuban": "cuba",
     "british": "britain",
     "european": "europe",
+    "jan": "january",
+    "feb": "february",
+    "mar": "march",
+    "apr": "april",
+    "jun": "june",
+    "jul": "july",
+    "aug": "august",
+    "sep": "september",
+    "sept": "september",
+    "oct": "october",
+    "nov": "november",
+    "dec": "december",
     "us": "america",
     "u.s": "america",
     "u.s.": "america",
@@ -131,7 +143,17 @@ def _label(text: str, label: str) -> str:
     return label
 
 
+def _known_people(doc: Doc) -> re.Pattern[str] | None:
+    """The people the text names in full ("Nobuo Kishi"), as a pattern for their names and surnames."""
+    names = {e.text for e in doc.ents if e.label_ == "PERSON" and " " in e.text.strip()}
+    parts = {p for n in names for p in (n, n.split()[-1]) if len(p) > 2}
+    if not parts:
+        return None
+    return re.compile(r"\b(" + "|".join(re.escape(p) for p in sorted(parts, key=len, reverse=True)) + r")\b")
+
+
 def _doc_sentences(doc: Doc) -> list[Sentence]:
+    people = _known_people(doc)
     out = []
     for sent in doc.sents:
         text = sent.text.strip()
@@ -153,6 +175,12 @@ def _doc_sentences(doc: Doc) -> list[Sentence]:
             ents = [e for e in ents if e not in overlapping]
             label = "PERCENT" if m.group().lower().endswith(("%", "percent", "per cent")) else "MONEY"
             ents.append(Entity(m.group(), label, a, b))
+        # "Kishi announced ..." names the Nobuo Kishi of an earlier sentence even when the model misses it.
+        for m in people.finditer(doc.text, sent.start_char, sent.end_char) if people else ():
+            a, b = m.span()
+            if not any(e.start < b and a < e.end and e.label == "PERSON" for e in ents):
+                ents = [e for e in ents if not (e.start < b and a < e.end)]
+                ents.append(Entity(m.group(), "PERSON", a, b))
         ents.sort(key=lambda e: e.start)
         out.append(Sentence(text=text, start=start, end=start + len(text), entities=tuple(ents)))
     return out
@@ -185,15 +213,20 @@ def normalise_word(word: str) -> str:
 
 
 def terms(text: str) -> list[str]:
-    """Content words of `text`, normalised for comparison, in order (stopwords and citations dropped)."""
+    """Content words of `text`, normalised for comparison, in order (stopwords and citations dropped).
+
+    A hyphenated word counts whole and by its parts: "Mayor-elect" matches "mayor" and "elected".
+    """
     text = CITATION.sub(" ", text)
     out = []
     for raw in WORD.findall(text):
-        if raw.lower().strip(".'\u2019-") in STOPWORDS:
-            continue
-        norm = normalise_word(raw)
-        if norm and norm not in STOPWORDS:
-            out.append(norm)
+        parts = [raw, *raw.split("-")] if "-" in raw.strip("-") else [raw]
+        for word in parts:
+            if not word or word.lower().strip(".'\u2019-") in STOPWORDS:
+                continue
+            norm = normalise_word(word)
+            if norm and norm not in STOPWORDS:
+                out.append(norm)
     return out
 
 

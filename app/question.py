@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
+from difflib import SequenceMatcher, get_close_matches
 
 from spacy.tokens import Doc, Span
 
-from app.nlp import Entity, normalise_word, parse, terms
+from app.nlp import STOPWORDS, WORD, Entity, normalise_word, parse, terms
 
 PEOPLE = frozenset({"PERSON"})
 WHEN = frozenset({"DATE", "TIME", "DURATION"})
@@ -32,9 +36,50 @@ NOUN_TYPES: dict[str, frozenset[str]] = {
         ["organization", "organisation", "agency", "company", "ministry", "institute", "newspaper", "outlet"], ORGS
     ),
     **dict.fromkeys(
-        ["amount", "budget", "figure", "cost", "number", "population", "price", "sum", "total", "spending"], AMOUNT
+        "amount budget figure cost number population price sum total spending score size count".split(), AMOUNT
     ),
 }
+
+
+WH_WORDS = ("which", "what", "whose", "who", "whom", "when", "where", "how", "why")
+# Words that point at the corpus, not at the answer ("Who is the president named in the articles?").
+CORPUS_WORDS = frozenset(terms("article articles source sources passage passages mentioned named reported"))
+LEADING_PREPOSITIONS = frozenset({"on", "in", "at", "by", "for", "from", "to", "since", "until", "during"})
+
+
+def _fuzzy(word: str, vocabulary: Iterable[str], ratio: float = 0.8) -> str:
+    """`word`, or the vocabulary word it is a misspelling of ("whcih" -> "which", "ministr" -> "minister")."""
+    match = get_close_matches(word, list(vocabulary), n=1, cutoff=ratio)
+    return match[0] if match and len(word) > 3 else word
+
+
+SPELLING_CUTOFF = 0.85  # "meating" -> "meeting" (0.86), "maritme" -> "maritime" (0.93); "popular" !-> "population"
+
+
+def respell(question: str, texts: Iterable[str]) -> str:
+    """The question with words the texts never use replaced by the texts' closest word, if close enough.
+
+    Retrieval copes with a misspelt question (dense vectors, enough other words); sentence scoring compares words
+    exactly, so it gets the corrected question.
+    """
+    counts = Counter(w.lower() for text in texts for w in WORD.findall(text))
+
+    def fix(match: re.Match[str]) -> str:
+        word = match.group()
+        lower = word.lower()
+        if len(word) < 4 or lower in counts or lower in STOPWORDS or word[:1].isdigit():
+            return word
+        if match.start() < 12 and (wh := _fuzzy(lower, WH_WORDS)) != lower:
+            return wh  # "whcih" at the start
+        close = get_close_matches(lower, counts, n=3, cutoff=SPELLING_CUTOFF)
+        if not close:
+            return word
+        # Equally close candidates ("ministr": minister, ministry): the texts' more common word wins.
+        best = SequenceMatcher(None, lower, close[0]).ratio()
+        tied = [c for c in close if SequenceMatcher(None, lower, c).ratio() >= best - 0.01]
+        return max(tied, key=lambda c: counts[c])
+
+    return WORD.sub(fix, question)
 
 
 @dataclass(frozen=True)
@@ -51,6 +96,7 @@ class QuestionInfo:
 
 
 def _answer_labels(lower: str, words: list[str], head: str | None) -> frozenset[str]:
+    head = _fuzzy(head, NOUN_TYPES) if head else None
     if lower.startswith(("how many", "how much")):
         return AMOUNT
     if lower.startswith("how long"):
@@ -65,37 +111,43 @@ def _answer_labels(lower: str, words: list[str], head: str | None) -> frozenset[
     return frozenset()
 
 
-def _focus_chunk(doc: Doc) -> Span | None:
+def _question_words(doc: Doc) -> tuple[list[str], int]:
+    """Lower-cased tokens with a misspelt wh-word corrected, and where the wh-word is ("In which year": 1)."""
+    words = [t.lower_ for t in doc]
+    for i in range(min(2, len(words))):
+        words[i] = _fuzzy(words[i], WH_WORDS)
+    return words, 1 if words and words[0] in LEADING_PREPOSITIONS else 0
+
+
+def _focus_chunk(doc: Doc, words: list[str], wh: int) -> Span | None:
     """The noun phrase naming what is asked: "[Which X] did ...", "Who is [X]", "What was [the X] of ...".
 
     Decided by position, not by the parser's attachments, which are unreliable for wh-words.
     """
-    words = [t.lower_ for t in doc]
-    if not words or words[0] not in {"which", "what", "whose", "who"}:
+    if len(words) <= wh or words[wh] not in {"which", "what", "whose", "who"}:
         return None
     chunks = list(doc.noun_chunks)
-    if (len(words) > 1 and doc[1].lemma_ == "be") or words[1:2] == ["'s"]:
-        return next((c for c in chunks if c.start >= 2), None)
-    if words[0] != "who":
-        return next((c for c in chunks if c.start <= 1 < c.end or c.start == 1), None)
+    if len(words) > wh + 1 and (doc[wh + 1].lemma_ == "be" or words[wh + 1] == "'s"):
+        return next((c for c in chunks if c.start >= wh + 2), None)
+    if words[wh] != "who":
+        return next((c for c in chunks if c.start <= wh + 1 < c.end or c.start == wh + 1), None)
     return None
 
 
 def analyse_question(question: str) -> QuestionInfo:
     """Answer type from the wh-word or the head noun it modifies; the focus is that noun's phrase."""
     doc = parse(question)
-    words = [t.lower_ for t in doc]
-    lower = question.lower().strip()
-    focus_span = _focus_chunk(doc)
+    words, wh = _question_words(doc)
+    focus_span = _focus_chunk(doc, words, wh)
     head = focus_span.root.lower_ if focus_span is not None else None
-    labels = _answer_labels(lower, words, head)
+    labels = _answer_labels(" ".join(words[wh:]), words[wh:], head)
     if focus_span is not None:
         kept = [t for t in focus_span if t.tag_ not in {"WDT", "WP", "WP$", "DT", "PRP$"}]
         focus_text = "".join(t.text_with_ws for t in kept).strip()
     elif labels:
         # "Who attended ...": the verb phrase describes the person; keep its content words ("how long" is no
         # description of the answer).
-        skip = 2 if words[0] == "how" else 1
+        skip = wh + (2 if words[wh] == "how" else 1)
         focus_text = " ".join(t.text for t in doc[skip:] if t.pos_ in {"VERB", "NOUN", "ADJ"} and t.dep_ != "aux")
     else:
         focus_text = ""
@@ -106,7 +158,7 @@ def analyse_question(question: str) -> QuestionInfo:
     )
     return QuestionInfo(
         text=question,
-        terms=tuple(terms(question)),
+        terms=tuple(t for t in terms(question) if t not in CORPUS_WORDS),
         answer_labels=labels,
         focus=tuple(terms(focus_text)),
         focus_is_role=focus_span is not None,

@@ -17,7 +17,7 @@ from app.conflicts import detect_conflicts
 from app.evidence import score_evidence
 from app.llm import LLMFailed, build_messages, stream_reply
 from app.nlp import value_key
-from app.question import analyse_question
+from app.question import analyse_question, respell
 from app.retrieve import HybridRetriever, check_question
 from ingest.store import ArticleStore
 
@@ -61,7 +61,7 @@ class Parallax:
             Source(i, h.file, h.title, h.chunk_id, h.start, h.end, h.text, h.score) for i, h in enumerate(hits, 1)
         ]
         with clock("analyse"):
-            info = analyse_question(question)
+            info = analyse_question(respell(question, (s.text for s in sources)))
             evidence = score_evidence(info, sources)
             conflicts = detect_conflicts(info, evidence, self.store.article_text)
             chosen = answering_evidence(info, evidence)
