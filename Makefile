@@ -8,7 +8,7 @@ LLAMA_CPP_VERSION := $(shell sed -n 's/^llama-cpp-python==//p' constraints.txt)
 LLAMA_WHEEL_DIR := .wheels
 LLAMA_WHEEL_STAMP := $(LLAMA_WHEEL_DIR)/llama-cpp-python-$(LLAMA_CPP_VERSION).built
 
-.PHONY: install run test lint ingest eval browser clean
+.PHONY: install run test lint ingest eval bench browser clean
 
 install: $(STAMP)
 
@@ -48,6 +48,11 @@ browser:
 # PARALLAX_LLM_BASE_URL is set): evals/results/<run>.json, .md and .png.
 eval: install
 	$(VENV)/bin/parallax eval $(EVAL_ARGS)
+
+# Speed and memory: ingest and query against a plain LlamaIndex baseline, 1k/10k/100k passages, Chroma server
+# mode, the embedded LLM and the running server: bench/results/<run>.json and .md (about 12 minutes).
+bench: install
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 lint: install
 	$(PY) -m ruff check .

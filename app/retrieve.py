@@ -82,7 +82,7 @@ class HybridRetriever:
         )
 
     def _bm25_retriever(self) -> BM25Retriever:
-        key = self.store.fingerprint()
+        key = self.store.generation()
         if self._bm25 is None or key != self._bm25_key:
             nodes = self.store.nodes()
             if not nodes:

@@ -13,9 +13,11 @@ from ingest.chunk import Passage, chunk_article
 from ingest.load import Article, LoadError, list_files, load_file
 from ingest.store import DONE, ArticleStore, passage_node
 
-# Articles are embedded in groups of about this many passages: big enough for full model batches,
-# small enough that a killed run loses little work.
-GROUP_PASSAGES = 256
+# Articles are stored in groups of about this many passages: big enough that the store's writes are few and
+# large (Chroma adds ~1,000 passages/s in big batches, far fewer in small ones), small enough that a killed
+# run loses under a minute of embedding.
+GROUP_PASSAGES = 1024
+PROGRESS_STEP = 64  # passages embedded between progress-bar updates
 
 
 @dataclass
@@ -108,15 +110,17 @@ def _embed_and_store(
     index_key: str,
     progress: bool,
 ) -> None:
-    """Embed articles group by group and store each article as soon as its group is embedded."""
+    """Embed articles group by group and store each group as soon as it is embedded."""
     total = sum(len(p) for _, p in todo)
     with tqdm(total=total, desc="Embedding", unit="passage", disable=not progress or total == 0) as bar:
         group: list[tuple[Article, list[Passage]]] = []
+        size = 0
         for item in todo:
             group.append(item)
-            if sum(len(p) for _, p in group) >= GROUP_PASSAGES:
+            size += len(item[1])
+            if size >= GROUP_PASSAGES:
                 _store_group(group, store, embedder, index_key, bar)
-                group = []
+                group, size = [], 0
         if group:
             _store_group(group, store, embedder, index_key, bar)
 
@@ -129,10 +133,13 @@ def _store_group(
     bar: tqdm,
 ) -> None:
     texts = [p.text for _, passages in group for p in passages]
-    vectors = embedder.get_text_embedding_batch(texts) if texts else []
-    bar.update(len(texts))
+    vectors: list[list[float]] = []
+    for begin in range(0, len(texts), PROGRESS_STEP):
+        vectors += embedder.get_text_embedding_batch(texts[begin : begin + PROGRESS_STEP])
+        bar.update(min(PROGRESS_STEP, len(texts) - begin))
     offset = 0
+    items = []
     for article, passages in group:
-        nodes = [passage_node(p, article, vectors[offset + i]) for i, p in enumerate(passages)]
+        items.append((article, [passage_node(p, article, vectors[offset + i]) for i, p in enumerate(passages)]))
         offset += len(passages)
-        store.replace_article(article, nodes, index_key)
+    store.replace_articles(items, index_key)

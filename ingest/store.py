@@ -1,13 +1,14 @@
 """The only place that talks to Chroma: passages (with embeddings) plus a per-article manifest.
 
 Crash safety: an article's manifest record is written as `pending` before its passages change and flipped to
-`done` after they are all stored. A run killed in between leaves a `pending` record, and the next run
-deletes that article's passages and writes them again, so the store never keeps duplicates or orphans.
+`done` after they are all stored (a group of articles at a time). A run killed in between leaves `pending`
+records, and the next run deletes those articles' passages and writes them again, so the store never keeps
+duplicates or orphans.
 """
 
 from __future__ import annotations
 
-import hashlib
+import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -95,6 +96,7 @@ class ArticleStore:
             self.manifest = client.get_or_create_collection(f"{collection}_articles", embedding_function=None)
         except Exception as exc:
             raise StoreUnavailable(f"cannot open collection '{collection}': {exc}") from exc
+        self._client = client
         self.vector_store = ChromaVectorStore(chroma_collection=self.passages)
 
     # -- reading -------------------------------------------------------------------------------------
@@ -117,28 +119,49 @@ class ArticleStore:
         """Number of stored passages."""
         return self.passages.count()
 
-    def fingerprint(self) -> str:
-        """Changes whenever any article is added, changed or removed: the key for caches built on the store."""
-        parts = sorted(f"{r.file}\x00{r.content_hash}\x00{r.state}" for r in self.records().values())
-        return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+    def generation(self) -> str:
+        """A token that changes with every write, by any process: the key for caches built on the store.
+
+        One small read (the manifest collection's metadata), so a search can afford it; hashing the manifest took
+        longer than the search itself at 100k passages (bench/run.py).
+        """
+        return str((self._client.get_collection(self.manifest.name).metadata or {}).get("generation", ""))
+
+    def _touch(self) -> None:
+        self.manifest.modify(metadata={"generation": uuid.uuid4().hex})
 
     # -- writing -------------------------------------------------------------------------------------
-    def replace_article(self, article: Article, nodes: list[TextNode], index_key: str) -> None:
-        """Make the store hold exactly `nodes` for this article (pending -> delete -> add -> done)."""
-        meta = _record_meta(article, len(nodes), index_key, PENDING)
+    def replace_articles(self, items: list[tuple[Article, list[TextNode]]], index_key: str) -> None:
+        """Make the store hold exactly these nodes for these articles: pending -> delete -> add -> done.
+
+        Four store calls for the whole group, whatever its size (one call per article was the bottleneck at 100k
+        passages: bench/run.py).
+        """
+        if not items:
+            return
+        files = [article.file for article, _ in items]
+        metas = [_record_meta(article, len(nodes), index_key, PENDING) for article, nodes in items]
         self.manifest.upsert(
-            ids=[article.file], documents=[article.text], metadatas=[meta], embeddings=[_PLACEHOLDER_VECTOR]
+            ids=files,
+            documents=[article.text for article, _ in items],
+            metadatas=metas,
+            embeddings=[_PLACEHOLDER_VECTOR] * len(items),
         )
-        self.vector_store.delete(ref_doc_id=article.file)
+        self.passages.delete(where={"document_id": {"$in": files}})
+        nodes = [node for _, article_nodes in items for node in article_nodes]
         if nodes:
             self.vector_store.add(nodes)
-        self.manifest.update(ids=[article.file], metadatas=[{**meta, "state": DONE}])
+        self.manifest.update(ids=files, metadatas=[{**meta, "state": DONE} for meta in metas])
+        self._touch()
 
     def remove_articles(self, files: Iterable[str]) -> None:
         """Delete these articles' passages, then their manifest records (so a crash leaves a record to retry)."""
+        files = list(files)
         for file in files:
             self.vector_store.delete(ref_doc_id=file)
             self.manifest.delete(ids=[file])
+        if files:
+            self._touch()
 
     def remove_orphans(self) -> int:
         """Delete passages whose article has no manifest record; returns how many were deleted."""
@@ -148,6 +171,7 @@ class ArticleStore:
         orphans = [pid for pid, meta in pairs if meta.get("file") not in known]
         if orphans:
             self.passages.delete(ids=orphans)
+            self._touch()
         return len(orphans)
 
 

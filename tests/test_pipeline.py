@@ -100,3 +100,16 @@ def test_file_turned_bad_keeps_its_earlier_version(
     assert "kept the version ingested before" in dict(report.failed)[SEED_FILES[0]]
     assert chunk_files(store)[SEED_FILES[0]] == before
     assert report.removed == []
+
+
+def test_generation_changes_with_every_write_and_only_then(
+    seeds_copy: Path, store: ArticleStore, embedder: MiniLMEmbedding
+) -> None:
+    ingest_folder(seeds_copy, store, embedder, progress=False)
+    first = store.generation()
+    assert first and store.generation() == first
+    ingest_folder(seeds_copy, store, embedder, progress=False)
+    assert store.generation() == first, "an ingest that changes nothing keeps the caches"
+    (seeds_copy / SEED_FILES[3]).unlink()
+    ingest_folder(seeds_copy, store, embedder, progress=False)
+    assert store.generation() != first
