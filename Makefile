@@ -18,7 +18,8 @@ $(VENV)/bin/python:
 
 # llama-cpp-python has no wheels on PyPI. Its default build crashes on these CPUs (GCC 12 + AMX), so build it
 # once with GGML_NATIVE=OFF into .wheels/; --no-cache-dir because pip's wheel cache ignores CMAKE_ARGS.
-$(LLAMA_WHEEL_STAMP): constraints.txt | $(VENV)/bin/python
+# The stamp's name carries the version, so only a new llama-cpp-python version rebuilds it.
+$(LLAMA_WHEEL_STAMP): | $(VENV)/bin/python
 	mkdir -p $(LLAMA_WHEEL_DIR)
 	CMAKE_ARGS="-DGGML_NATIVE=OFF" $(PIP) wheel -q --no-deps --no-cache-dir -w $(LLAMA_WHEEL_DIR) \
 		"llama-cpp-python==$(LLAMA_CPP_VERSION)"

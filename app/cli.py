@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import json
+import shutil
+import socket
 import sys
+import tempfile
+import textwrap
+import time
 from pathlib import Path
 
 import click
@@ -95,8 +100,6 @@ def ask(question: str, k: int | None, llm: str | None, as_json: bool) -> None:
 
 
 def _print_answer(answer: Answer) -> None:
-    import textwrap
-
     if answer.abstained:
         click.secho("No answer in the articles.", bold=True)
     elif answer.conflicts:
@@ -128,8 +131,7 @@ def _print_answer(answer: Answer) -> None:
 @click.option("--port", type=int, default=None, help="Port (default: settings port, 7860).")
 def serve(host: str | None, port: int | None) -> None:
     """Ingest the data folder if anything changed, then open the chat UI."""
-    import socket
-
+    # Imported here: Gradio takes seconds to import, and only `serve` needs it.
     from app.backends import make_article_adder
     from app.render import CSS
     from app.ui import build_ui
@@ -179,10 +181,6 @@ def serve(host: str | None, port: int | None) -> None:
 @click.option("--name", default=None, help="Run name (default: date and time).")
 def eval_command(dataset: Path | None, backends: tuple[str, ...], out: Path | None, name: str | None) -> None:
     """Run the known questions (or --dataset) and write results JSON, a Markdown report and a PNG chart."""
-    import shutil
-    import tempfile
-    import time
-
     from app.backends import make_folder_service
     from evals import run as evals
 

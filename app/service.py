@@ -123,7 +123,8 @@ class Parallax:
         """Stream the LLM's draft (yielding the growing text); return (text, None) or (None, why it failed)."""
         try:
             model = self.llm_factory(llm_name)
-            assert model is not None
+            if model is None:
+                return None, f"no LLM is configured for '{llm_name}'"
             text = ""
             for delta in stream_reply(model, build_messages(question, sources, conflicts), self.llm_timeout):
                 text += delta

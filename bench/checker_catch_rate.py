@@ -1,6 +1,6 @@
 """How often does the citation check catch planted errors, and how often does it flag correct sentences?
 
-Takes the evidence composer's answers on the seed questions (correct by construction: verbatim quotes with
+Takes the evidence composer's answers to the eval's answerable questions (correct by construction: verbatim quotes with
 their own citation), then plants four kinds of error in each sentence and counts what the check catches:
   number   a number in the sentence is changed
   name     a name is replaced by a name of the same kind from another passage
@@ -24,24 +24,10 @@ from app.backends import make_service
 from app.citations import CITATION, check_sentence, key_values
 from app.nlp import analyse, terms
 from app.settings import Settings
+from evals.run import load_questions
 
-QUESTIONS = [
-    "Which South Korean defense minister attended the January 30 meeting in Yokosuka?",
-    "What kind of joint exercises did the ministers agree to resume?",
-    "When did South Korea and Japan last hold joint maritime exercises?",
-    "How much will South Korea spend on defense in fiscal 2023?",
-    "What did Park Cheol-hee say about relations with Japan?",
-    "Which country did South Korea establish diplomatic ties with?",
-    "What happened with the destroyer radar incident in 2018?",
-    "Who did Gen Nakatani meet?",
-    "Why was Yokosuka chosen as the meeting location?",
-    "What did Ned Price say about the talks?",
-    "Which anniversary does 2025 mark?",
-    "How long since a South Korean defense minister last visited Japan?",
-    "Did the ministers play table tennis?",
-    "What is the nuclear consultative group?",
-    "What export controls did Japan tighten in 2019?",
-]
+# The eval's answerable questions: the composer's answers to them are the correct sentences errors are planted in.
+QUESTIONS = [item.question for item in load_questions() if item.answerable]
 
 
 def mutations(sentence: str, cited: Source, sources: list[Source]) -> dict[str, tuple[str, list[Source]]]:

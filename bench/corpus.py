@@ -2,8 +2,9 @@
 
     python bench/corpus.py OUT_DIR --chunks 10000 [--seed 7]
 
-The same seed and size always give the same files. Articles are 6-14 sentences drawn (with a seeded RNG) from
-the pool of cleaned seed sentences, with an invented headline, so they chunk, embed and retrieve like news.
+The same seed and size always give the same files. Articles are 12-30 sentences (news length, 2-5 passages)
+drawn with a seeded RNG from the pool of cleaned seed sentences, under an invented headline, so they chunk,
+embed and retrieve like news.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ def generate(out: Path, chunks: int, seed: int = 7) -> list[Path]:
     budget = chunks * TOKENS_PER_CHUNK
     files, tokens, n = [], 0, 0
     while tokens < budget:
-        body = rng.sample(pool, rng.randint(6, 14))
+        body = rng.sample(pool, rng.randint(12, 30))
         headline = " ".join(rng.choice(pool).split()[:8]).rstrip(",.;:")
         text = headline + "\n\n" + "\n\n".join(body) + "\n"
         path = out / f"gen_{n:06d}.txt"

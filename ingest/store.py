@@ -9,19 +9,22 @@ duplicates or orphans.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import chromadb
 from chromadb.api import ClientAPI
+from chromadb.api.models.Collection import Collection
 from chromadb.config import Settings as ChromaSettings
 from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
+from llama_index.core.vector_stores.utils import metadata_dict_to_node
 from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from ingest.chunk import Passage
 from ingest.load import Article
 
 PENDING, DONE = "pending", "done"
+READ_PAGE = 5000
 _PLACEHOLDER_VECTOR = [1.0]  # manifest records are looked up by id, never by similarity
 
 
@@ -102,8 +105,7 @@ class ArticleStore:
     # -- reading -------------------------------------------------------------------------------------
     def records(self) -> dict[str, DocRecord]:
         """Every article the manifest knows, done or pending, by file name."""
-        got = self.manifest.get(include=["metadatas"])
-        return {rid: _record(rid, meta) for rid, meta in zip(got["ids"], got["metadatas"] or [], strict=True)}
+        return {rid: _record(rid, meta) for rid, meta, _ in _read_all(self.manifest, ["metadatas"])}
 
     def article_text(self, file: str) -> str | None:
         """The cleaned text of an ingested article (what passage offsets point into), or None."""
@@ -112,7 +114,7 @@ class ArticleStore:
 
     def nodes(self) -> list[TextNode]:
         """All passages as LlamaIndex nodes (for BM25), in a stable order."""
-        nodes = self.vector_store.get_nodes(node_ids=None)
+        nodes = [metadata_dict_to_node(meta, text=text) for _, meta, text in _read_all(self.passages)]
         return sorted(nodes, key=lambda n: (n.metadata.get("file", ""), n.metadata.get("chunk_index", 0)))
 
     def count(self) -> int:
@@ -166,13 +168,25 @@ class ArticleStore:
     def remove_orphans(self) -> int:
         """Delete passages whose article has no manifest record; returns how many were deleted."""
         known = set(self.records())
-        got = self.passages.get(include=["metadatas"])
-        pairs = zip(got["ids"], got["metadatas"] or [], strict=True)
-        orphans = [pid for pid, meta in pairs if meta.get("file") not in known]
+        orphans = [pid for pid, meta, _ in _read_all(self.passages, ["metadatas"]) if meta.get("file") not in known]
         if orphans:
             self.passages.delete(ids=orphans)
             self._touch()
         return len(orphans)
+
+
+def _read_all(collection: Collection, include: list[str] | None = None) -> Iterator[tuple[str, dict, str | None]]:
+    """(id, metadata, document) for every record, a page at a time: one unbounded get fails past ~32k records
+    ("too many SQL variables", found by bench/run.py at 100k passages)."""
+    include = include or ["metadatas", "documents"]
+    offset = 0
+    while True:
+        got = collection.get(include=include, limit=READ_PAGE, offset=offset)
+        documents = got.get("documents") or [None] * len(got["ids"])
+        yield from zip(got["ids"], got["metadatas"] or [], documents, strict=True)
+        if len(got["ids"]) < READ_PAGE:
+            return
+        offset += READ_PAGE
 
 
 def _record_meta(article: Article, n_chunks: int, index_key: str, state: str) -> dict[str, str | int]:

@@ -1,10 +1,7 @@
 """Server mode against a real `chroma run` on 127.0.0.1."""
 
 import shutil
-import socket
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,14 +14,9 @@ from ingest.embed import MiniLMEmbedding
 from ingest.pipeline import ingest_folder
 from ingest.store import StoreUnavailable
 from tests.conftest import SEEDS
+from tests.servers import free_port, port_open, running
 
 pytestmark = pytest.mark.slow
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture()
@@ -32,26 +24,9 @@ def chroma_server(tmp_path: Path) -> Iterator[int]:
     chroma = shutil.which("chroma", path=str(Path(sys.executable).parent))
     assert chroma, "the chroma CLI comes with the chromadb package"
     port = free_port()
-    proc = subprocess.Popen(
-        [chroma, "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                assert proc.poll() is None, "chroma run exited"
-                time.sleep(0.2)
-        else:
-            pytest.fail("chroma run did not start listening in 60 s")
+    cmd = [chroma, "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1", "--port", str(port)]
+    with running(cmd, port_open(port), 60):
         yield port
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
 
 
 def test_ingest_and_search_through_a_real_chroma_server(chroma_server: int, embedder: MiniLMEmbedding) -> None:

@@ -5,12 +5,9 @@ SmolLM2-135M is tiny and invents things; these tests show the checker keeps its 
 
 from __future__ import annotations
 
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
 
-import httpx
 import pytest
 
 from app.answer import Answer
@@ -18,7 +15,7 @@ from app.backends import make_llm, packaged_gguf
 from app.citations import check_answer
 from app.service import Parallax
 from app.settings import Settings
-from tests.test_chroma_server import free_port
+from tests.servers import free_port, http_ok, running
 
 pytestmark = pytest.mark.slow
 
@@ -35,23 +32,9 @@ def llama_server() -> Iterator[str]:
     port = free_port()
     cmd = [sys.executable, "-m", "llama_cpp.server", "--model", packaged_gguf(), "--host", "127.0.0.1",
            "--port", str(port), "--n_threads", "2", "--flash_attn", "true", "--n_ctx", "4096"]  # fmt: skip
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}/v1"
-    try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            assert proc.poll() is None, "llama_cpp.server exited"
-            try:
-                if httpx.get(f"{url}/models", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.3)
-        else:
-            pytest.fail("llama_cpp.server did not answer in 120 s")
+    with running(cmd, http_ok(f"{url}/models"), 120):
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
 
 
 def served(service: Parallax, url: str, timeout: float = 120.0) -> Parallax:

@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+import pytest
+
 from ingest.embed import MiniLMEmbedding
 from ingest.pipeline import ChunkConfig, ingest_folder
 from ingest.store import DONE, ArticleStore
@@ -113,3 +115,15 @@ def test_generation_changes_with_every_write_and_only_then(
     (seeds_copy / SEED_FILES[3]).unlink()
     ingest_folder(seeds_copy, store, embedder, progress=False)
     assert store.generation() != first
+
+
+def test_reads_page_through_big_collections(
+    seeds_copy: Path, store: ArticleStore, embedder: MiniLMEmbedding, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import ingest.store
+
+    ingest_folder(seeds_copy, store, embedder, progress=False)
+    everything = (len(store.records()), len(store.nodes()))
+    monkeypatch.setattr(ingest.store, "READ_PAGE", 4)  # many pages, one of them partial
+    assert (len(store.records()), len(store.nodes())) == everything == (5, store.count())
+    assert len({n.node_id for n in store.nodes()}) == store.count()

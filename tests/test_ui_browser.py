@@ -11,13 +11,12 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import httpx
 import pytest
 from gradio_client import Client
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from tests.conftest import SEEDS
-from tests.test_chroma_server import free_port
+from tests.servers import free_port, http_ok, running
 
 pytestmark = pytest.mark.slow
 
@@ -29,12 +28,10 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 CONFLICT_Q = "Which South Korean defense minister attended the January 30 meeting in Yokosuka?"
 
 
-def start_server(tmp: Path, data: Path, port: int) -> subprocess.Popen:
+def serve_cmd(tmp: Path, data: Path, port: int) -> tuple[list[str], dict]:
     env = {**os.environ, "PARALLAX_STORE_PATH": str(tmp / "store"), "PARALLAX_DATA_DIR": str(data),
            "PARALLAX_PORT": str(port)}  # fmt: skip
-    return subprocess.Popen(
-        [sys.executable, "-m", "app", "serve"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
-    )
+    return [sys.executable, "-m", "app", "serve"], {"cwd": ROOT, "env": env}
 
 
 @pytest.fixture(scope="module")
@@ -45,23 +42,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     shutil.copy(ROOT / "tests" / "data" / "xss_article.txt", data)
     shutil.copy(ROOT / "tests" / "data" / "xss_page.html", data)
     port = free_port()
-    proc = start_server(tmp, data, port)
+    cmd, popen = serve_cmd(tmp, data, port)
     url = f"http://127.0.0.1:{port}/"
-    try:
-        deadline = time.monotonic() + 180
-        while time.monotonic() < deadline:
-            assert proc.poll() is None, proc.stdout.read().decode()[-3000:]
-            try:
-                if httpx.get(url, timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.5)
-        else:
-            pytest.fail("parallax serve did not come up in 180 s")
+    with running(cmd, http_ok(url), 180, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, **popen):
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
 
 
 @pytest.fixture(scope="module")
@@ -178,7 +162,8 @@ def test_twenty_concurrent_clients_all_succeed(server: str) -> None:
 
 def test_port_in_use_is_a_clear_error(server: str, tmp_path: Path) -> None:
     port = int(server.rstrip("/").rsplit(":", 1)[1])
-    proc = start_server(tmp_path, SEEDS, port)
+    cmd, popen = serve_cmd(tmp_path, SEEDS, port)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, **popen)
     out, _ = proc.communicate(timeout=120)
     assert proc.returncode == 1
     assert f"cannot listen on 127.0.0.1:{port}" in out.decode()
