@@ -49,7 +49,7 @@ def split_answer(answer: str) -> list[tuple[str, list[int]]]:
     Markers written after the full stop ("... purpose. [1] Next ...") belong to the sentence before them.
     """
     pieces: list[str] = []
-    for sentence in analyse(answer.strip()):
+    for sentence in parse(answer.strip()).sents:  # the parser splits around "[1]" markers reliably
         text = sentence.text
         if pieces and (lead := LEADING_CITATIONS.match(text)):
             pieces[-1] += " " + lead.group(1).strip()

@@ -155,6 +155,7 @@ def serve(host: str | None, port: int | None) -> None:
     click.echo(report.summary())
     for _name, message in report.failed:
         click.echo(f"skipped {message}", err=True)
+    service.retriever.warm()
     demo = build_ui(service, make_article_adder(settings, service.store), settings.llm, settings.top_k)
     auth = None
     if settings.ui_username and settings.ui_password:
