@@ -38,9 +38,9 @@ def open_store(settings: Settings) -> ArticleStore:
     return ArticleStore(client, settings.collection)
 
 
-def make_service(settings: Settings) -> Parallax:
-    """The question-answering service over the configured store, embedder and LLM."""
-    store = open_store(settings)
+def make_service(settings: Settings, store: ArticleStore | None = None) -> Parallax:
+    """The question-answering service over `store` (default: the configured one), the embedder and the LLM."""
+    store = store or open_store(settings)
     return Parallax(
         store=store,
         retriever=HybridRetriever(store, make_embedder(settings)),
@@ -54,16 +54,8 @@ def make_service(settings: Settings) -> Parallax:
 def make_folder_service(settings: Settings, folder: Path) -> Parallax:
     """A service over a throwaway store at folder/store holding the articles in folder/docs (evals)."""
     store = ArticleStore(connect(path=str(folder / "store")), "eval")
-    embedder = make_embedder(settings)
-    ingest_folder(folder / "docs", store, embedder, chunk_config(settings), progress=False)
-    return Parallax(
-        store=store,
-        retriever=HybridRetriever(store, embedder),
-        llm_factory=lambda name: make_llm(settings, name),
-        top_k=settings.top_k,
-        llm_timeout=settings.llm_timeout,
-        default_llm=settings.llm,
-    )
+    ingest_folder(folder / "docs", store, make_embedder(settings), chunk_config(settings), progress=False)
+    return make_service(settings, store)
 
 
 def make_article_adder(settings: Settings, store: ArticleStore) -> Callable[[list[tuple[Path, str]]], list[str]]:

@@ -136,17 +136,21 @@ def detect_conflicts(
     focus = frozenset(question.focus)
     pool = [set(terms(ev.sentence.text)) for ev in evidence]
     weight = {t: math.log(1 + len(pool) / (1 + sum(t in p for p in pool))) for t in focus}
+
+    def focus_share(words: set[str] | frozenset[str]) -> float:
+        """The IDF-weighted share of the focus words among `words` (rare words count most)."""
+        return sum(weight[t] for t in focus & words) / (sum(weight.values()) or 1.0)
+
     cands: list[_Candidate] = []
     for file, ev in best.items():
         if not _about_same_event(question, article_text(file)):
             continue
-        held = sum(weight[t] for t in focus & set(terms(ev.sentence.text)))
-        if not by_role and focus and held < FOCUS_MIN * sum(weight.values()):
+        if not by_role and focus and focus_share(set(terms(ev.sentence.text))) < FOCUS_MIN:
             continue  # "2017" from a sentence about exercises is no answer to "when did they last visit"
         mine = _candidates(ev)
         if question.focus_is_role and by_role:
             # "Which Japanese prime minister": the role must carry the rare words ("prime"), not just "minister".
-            mine = [c for c in mine if sum(weight[t] for t in c.role & focus) >= FOCUS_MIN * sum(weight.values())]
+            mine = [c for c in mine if focus_share(c.role) >= FOCUS_MIN]
         if question.focus_is_role or not by_role:
             mine = _focus_filter(mine, focus)
         cands.extend(mine if by_role else mine[:1])

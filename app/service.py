@@ -6,7 +6,7 @@ The CLI, the UI, the API and the eval all call this one service.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 
 from llama_index.core.llms import LLM
 
@@ -89,7 +89,7 @@ class Parallax:
                 sentences, citations = check_answer(text, sources)
                 kept = [s for s in sentences if s.supported]
             dropped = len(sentences) - len(kept)
-            if dropped and not abstained:
+            if dropped:
                 notes.append(f"Removed {dropped} sentence(s) that the cited passages do not support.")
                 text = " ".join(s.text for s in kept)
         if fallback:
@@ -119,7 +119,7 @@ class Parallax:
 
     def _draft(
         self, question: str, sources: list[Source], conflicts: list[Conflict], llm_name: str
-    ) -> Iterator[str | Answer]:
+    ) -> Generator[str, None, tuple[str | None, str | None]]:
         """Stream the LLM's draft (yielding the growing text); return (text, None) or (None, why it failed)."""
         try:
             model = self.llm_factory(llm_name)
