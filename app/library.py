@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,7 +29,8 @@ class Saved:
 
 def safe_name(original: str) -> str:
     """A file name that cannot leave the upload folder: no directories, no leading dots, plain characters."""
-    base = original.replace("\\\\", "/").rsplit("/", 1)[-1]
+    base = original.replace("\\", "/").rsplit("/", 1)[-1]
+    base = unicodedata.normalize("NFKD", base).encode("ascii", "ignore").decode()  # "été" -> "ete"
     stem, dot, suffix = base.rpartition(".")
     if not dot:
         stem, suffix = base, ""
@@ -45,7 +47,7 @@ def save_upload(source: Path, original: str, data_dir: Path, max_bytes: int) -> 
         raise UploadError(f"{original}: unsupported file type '{suffix or '(none)'}'; use .txt, .md or .html")
     size = source.stat().st_size
     if size > max_bytes:
-        raise UploadError(f"{original}: {size / 1e6:.1f} MB is over the {max_bytes / 1e6:.1f} MB limit")
+        raise UploadError(f"{original}: {size / 1e6:.3g} MB is over the {max_bytes / 1e6:.3g} MB limit")
     folder = data_dir / UPLOAD_FOLDER
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / name
