@@ -51,7 +51,7 @@ eval: install
 	$(VENV)/bin/parallax eval $(EVAL_ARGS)
 
 # Speed and memory: ingest and query against a plain LlamaIndex baseline, 1k/10k/100k passages, Chroma server
-# mode, the embedded LLM and the running server: bench/results/<run>.json and .md (about 12 minutes).
+# mode, the embedded LLM and the running server: bench/results/<run>.json and .md (about 11 minutes).
 bench: install
 	$(PY) bench/run.py $(BENCH_ARGS)
 
