@@ -19,7 +19,7 @@ from app.backends import LLM_NAMES, chunk_config, make_embedder, make_service, o
 from app.retrieve import EmptyIndex, HybridRetriever, QuestionError
 from app.settings import PROJECT_ROOT, Settings
 from ingest.load import LoadError
-from ingest.pipeline import ingest_folder
+from ingest.pipeline import IngestReport, ingest_folder
 from ingest.store import StoreUnavailable
 
 USER_ERRORS = (StoreUnavailable, EmptyIndex, QuestionError, LoadError)
@@ -50,11 +50,16 @@ def ingest(path: Path | None, quiet: bool) -> None:
         report = ingest_folder(folder, store, make_embedder(settings), chunk_config(settings), progress=not quiet)
     except USER_ERRORS as exc:
         raise click.ClickException(str(exc)) from None
-    for _name, message in report.failed:
-        click.echo(f"skipped {message}", err=True)
+    _echo_failures(report)
     if not (report.added or report.updated or report.unchanged or report.failed or report.removed):
         click.echo(f"no articles found in {folder} (.txt, .md or .html)", err=True)
     click.echo(report.summary())
+
+
+def _echo_failures(report: IngestReport) -> None:
+    """One line on stderr for each file that was not ingested, saying why."""
+    for _name, message in report.failed:
+        click.echo(f"skipped {message}", err=True)
 
 
 @main.command()
@@ -153,8 +158,7 @@ def serve(host: str | None, port: int | None) -> None:
     except USER_ERRORS as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(report.summary())
-    for _name, message in report.failed:
-        click.echo(f"skipped {message}", err=True)
+    _echo_failures(report)
     service.retriever.warm()
     demo = build_ui(service, make_article_adder(settings, service.store), settings.llm, settings.top_k)
     auth = None

@@ -149,7 +149,7 @@ class ArticleStore:
             metadatas=metas,
             embeddings=[_PLACEHOLDER_VECTOR] * len(items),
         )
-        self.passages.delete(where={"document_id": {"$in": files}})
+        self._delete_passages(files)
         nodes = [node for _, article_nodes in items for node in article_nodes]
         if nodes:
             self.vector_store.add(nodes)
@@ -159,11 +159,18 @@ class ArticleStore:
     def remove_articles(self, files: Iterable[str]) -> None:
         """Delete these articles' passages, then their manifest records (so a crash leaves a record to retry)."""
         files = list(files)
-        for file in files:
-            self.vector_store.delete(ref_doc_id=file)
-            self.manifest.delete(ids=[file])
-        if files:
-            self._touch()
+        if not files:
+            return
+        self._delete_passages(files)
+        for begin in range(0, len(files), READ_PAGE):
+            self.manifest.delete(ids=files[begin : begin + READ_PAGE])
+        self._touch()
+
+    def _delete_passages(self, files: list[str]) -> None:
+        """Delete every passage of these articles, a page of files per call (one call per article was slow,
+        one call for all of them can exceed SQLite's variable limit)."""
+        for begin in range(0, len(files), READ_PAGE):
+            self.passages.delete(where={"document_id": {"$in": files[begin : begin + READ_PAGE]}})
 
     def remove_orphans(self) -> int:
         """Delete passages whose article has no manifest record; returns how many were deleted."""
