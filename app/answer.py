@@ -64,6 +64,25 @@ class Conflict:
     claims: list[Claim]
 
 
+@dataclass(frozen=True)
+class Reading:
+    """What the reader found one source to say: one answer with the quote that states it, or why there is none.
+
+    `status` is "answered" (quote found in the source), "no answer" (the source does not answer),
+    "quote not found" / "answer not in source" (the LLM's reading was discarded), or "unread: <why>".
+    """
+
+    n: int  # the passage [n] holding the quote (the article's best passage when there is no quote)
+    file: str
+    answers: bool  # True only for a verified answer
+    answer: str | None
+    quote: str | None
+    start: int | None  # the quote, as offsets into the article
+    end: int | None
+    verified: bool
+    status: str
+
+
 @dataclass
 class Answer:
     """A checked, cited answer (or an abstention) to one question."""
@@ -76,9 +95,13 @@ class Answer:
     sentences: list[AnswerSentence]
     conflicts: list[Conflict]
     sources: list[Source]
-    backend: str
-    fallback: str | None = None  # why the extractive answer replaced the LLM's, when it did
+    backend: str  # "extractive" (the instant engine) or the reader's model: local, openai, ollama
+    engine: str = "instant"  # "instant" (rules, milliseconds) or "reader" (an LLM read each source)
+    readings: list[Reading] = field(default_factory=list)
+    complementary: list[Conflict] = field(default_factory=list)  # answers that differ but can all be true
+    fallback: str | None = None  # why the reader's answer could not replace the instant one, when it could not
     timings_ms: dict[str, float] = field(default_factory=dict)
+    usage: dict[str, int] = field(default_factory=dict)  # LLM calls, prompt and completion tokens
 
     def to_dict(self) -> dict:
         """Plain JSON-ready data (the `parallax ask --json` contract)."""

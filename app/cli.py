@@ -88,15 +88,26 @@ def search(question: str, k: int | None, as_json: bool) -> None:
 @main.command()
 @click.argument("question")
 @click.option("--k", "k", type=int, default=None, help="Passages to retrieve (default: settings top_k).")
-@click.option("--llm", "llm", type=click.Choice(LLM_NAMES), default=None, help="Answer writer for this call.")
+@click.option(
+    "--llm", "llm", type=click.Choice(LLM_NAMES), default=None,
+    help="The reader's LLM for this call (default: settings llm, the packaged local model); none = instant only.",
+)  # fmt: skip
 @click.option("--json", "as_json", is_flag=True, help="Print the Answer as JSON.")
 def ask(question: str, k: int | None, llm: str | None, as_json: bool) -> None:
     """Answer QUESTION from the articles, with checked citations and any disagreement between sources."""
     settings = _settings()
+    answer = None
     try:
-        answer = make_service(settings).ask(question, k, llm)
+        for event in make_service(settings).ask_stream(question, k, llm):
+            if isinstance(event, Answer):
+                answer = event
+                if event.engine == "instant" and (llm or settings.llm) != "none":
+                    click.echo("instant answer ready; the reader is checking each source…", err=True)
+            else:
+                click.echo(event, err=True)
     except USER_ERRORS as exc:
         raise click.ClickException(str(exc)) from None
+    assert answer is not None
     if as_json:
         json.dump(answer.to_dict(), sys.stdout, ensure_ascii=False, indent=2)
         click.echo()
@@ -128,7 +139,17 @@ def _print_answer(answer: Answer) -> None:
     for src in answer.sources:
         mark = "*" if src.n in cited else " "
         click.echo(f" {mark}[{src.n}] {src.file} (chars {src.start}-{src.end}) {src.title}")
-    click.echo(f"\n{answer.backend} answer in {answer.timings_ms.get('total', 0):.0f} ms")
+    if answer.readings:
+        click.echo()
+        click.secho("What each source says", bold=True)
+        for r in answer.readings:
+            said = f"{r.answer}: \u201c{r.quote}\u201d" if r.answers else r.status
+            click.echo(textwrap.fill(f"[{r.n}] {r.file}: {said}", WRAP, subsequent_indent="      "))
+    spent = answer.usage
+    cost = (
+        f", {spent['calls']} LLM calls, {spent['prompt_tokens']}+{spent['completion_tokens']} tokens" if spent else ""
+    )
+    click.echo(f"\n{answer.engine} answer ({answer.backend}) in {answer.timings_ms.get('total', 0):.0f} ms{cost}")
 
 
 @main.command()
@@ -177,41 +198,72 @@ def serve(host: str | None, port: int | None) -> None:
 
 
 @main.command("eval")
-@click.option("--dataset", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="A .jsonl set.")
+@click.option(
+    "--suite", type=click.Choice(["seeds", "dev", "all"]), default=None,
+    help="seeds: the known questions; dev: every ../shared/evalsets/*_dev.jsonl; all: both (default: seeds).",
+)  # fmt: skip
+@click.option(
+    "--dataset", "datasets", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A .jsonl set (repeatable).",
+)  # fmt: skip
 @click.option(
     "--backend", "backends", multiple=True, type=click.Choice(LLM_NAMES),
-    help="Answer writer(s) to evaluate; default: none and llamacpp, plus openai when PARALLAX_LLM_BASE_URL is set.",
+    help="Engine(s): none = the instant engine; local/openai/ollama = the reader with that LLM. "
+    "Default: none and the configured llm.",
 )  # fmt: skip
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="At most N items per set, spread evenly.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None, help="Results folder.")
 @click.option("--name", default=None, help="Run name (default: date and time).")
-def eval_command(dataset: Path | None, backends: tuple[str, ...], out: Path | None, name: str | None) -> None:
-    """Run the known questions (or --dataset) and write results JSON, a Markdown report and a PNG chart."""
+def eval_command(
+    suite: str | None,
+    datasets: tuple[Path, ...],
+    backends: tuple[str, ...],
+    limit: int | None,
+    out: Path | None,
+    name: str | None,
+) -> None:
+    """Run the known questions and/or external sets and write results JSON, a Markdown report and a PNG chart."""
     from app.backends import make_folder_service
     from evals import run as evals
 
     settings = _settings()
-    chosen = list(backends) or ["none", "llamacpp"] + (["openai"] if settings.llm_base_url else [])
+    chosen = list(dict.fromkeys(backends or ["none", settings.llm]))
+    sets: dict[str, Path | None] = {}
+    if suite in {"seeds", "all"} or (suite is None and not datasets):
+        sets["seeds"] = None
+    if suite in {"dev", "all"}:
+        found = sorted(settings.evalsets_dir.glob("*_dev.jsonl"))
+        if not found:
+            raise click.ClickException(f"no *_dev.jsonl sets in {settings.evalsets_dir} (set PARALLAX_EVALSETS_DIR)")
+        sets.update({p.stem: p for p in found})
+    sets.update({p.stem: p for p in datasets})
+    results = {}
     try:
-        if dataset:
-            items = evals.load_dataset(dataset)
-            service_for = evals.dataset_services(lambda folder, _: make_folder_service(settings, folder))
-        else:
-            items = evals.load_questions()
-            folder = Path(tempfile.mkdtemp(prefix="parallax-eval-seeds-"))
-            (folder / "docs").mkdir()
-            for seed in sorted((PROJECT_ROOT / "seeds").glob("*.txt")):
-                shutil.copy(seed, folder / "docs")
-            service = make_folder_service(settings, folder)
-            service_for = lambda _item: service  # noqa: E731
-        results = {}
-        for backend in chosen:
-            label = "extractive" if backend == "none" else backend
-            click.echo(f"evaluating {len(items)} questions with {label} …", err=True)
-            results[label] = evals.run(items, service_for, backend)
+        for set_name, path in sets.items():
+            if path is None:
+                items = evals.load_questions()
+                service_for = _seed_services(settings, make_folder_service)
+            else:
+                items = evals.load_dataset(path)
+                service_for = evals.dataset_services(lambda folder, _: make_folder_service(settings, folder))
+            items = evals.sample(items, limit)
+            for backend in chosen:
+                label = f"{set_name}/{'instant' if backend == 'none' else 'reader-' + backend}"
+                results[label] = evals.run(items, service_for, backend, progress=label)
     except (*USER_ERRORS, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
     run_name = name or time.strftime("%Y%m%d-%H%M%S")
     summaries, paths = evals.write(run_name, results, out or evals.RESULTS)
-    click.echo(evals.markdown(run_name, summaries, results).split("\n## Failing")[0])
+    click.echo(evals.markdown(run_name, summaries, results).split("\n### Failing")[0])
     for path in paths:
         click.echo(f"wrote {path}")
+
+
+def _seed_services(settings: Settings, make_folder_service):  # noqa: ANN001, ANN202
+    """The seeds in a throwaway store (never the user's), one service for every seed question."""
+    folder = Path(tempfile.mkdtemp(prefix="parallax-eval-seeds-"))
+    (folder / "docs").mkdir()
+    for seed in sorted((PROJECT_ROOT / "seeds").glob("*.txt")):
+        shutil.copy(seed, folder / "docs")
+    service = make_folder_service(settings, folder)
+    return lambda _item: service

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from html import escape
 
-from app.answer import Answer, Citation, Conflict, Source, Status
+from app.answer import Answer, Citation, Conflict, Reading, Source, Status
 from app.nlp import CITATION
 
 CSS = """
@@ -25,6 +25,10 @@ CSS = """
 .px-claim { border: 1px solid #f0a030; border-radius: 8px; padding: 8px; background: #fffaf2; }
 .px-value { background: #ffd27a; font-weight: 700; padding: 0 2px; }
 .px-unsupported { color: #a33; }
+.px-complementary .px-claim { border-color: #7aa7d8; background: #f3f8fe; }
+.px-reading { font-size: 0.88em; margin: 4px 0; padding: 4px 6px; border-left: 3px solid #7aa7d8; }
+.px-reading.px-none { border-left-color: #bbb; color: #555; }
+.px-engine, .px-progress { font-size: 0.85em; color: #555; }
 mark.px-cited { background: #fff07a; }
 mark.px-passage-in-article { background: #e4f0ff; }
 """
@@ -83,12 +87,25 @@ def answer_message(answer: Answer) -> str:
     ]
     if removed:
         body += '<p class="px-unsupported">Not supported by the cited passages:</p><ul>' + "".join(removed) + "</ul>"
-    return body
+    return f'{body}<p class="px-engine">{chat_text(engine_line(answer))}</p>'
 
 
-def draft_message(draft: str) -> str:
-    """The LLM's text while it streams, marked as not yet checked."""
-    return f"{chat_text(draft)} ▌<br><em>(writing; every sentence is checked before it is shown as the answer)</em>"
+def progress_message(answer: Answer, line: str) -> str:
+    """The instant answer while the reader works, with what it is doing ("reading source 2 of 5 with …")."""
+    return f'{answer_message(answer)}<p class="px-progress">⏳ {chat_text(line)}</p>'
+
+
+def engine_line(answer: Answer) -> str:
+    """Which engine answered, and what the LLM cost."""
+    if answer.engine == "instant":
+        return "Instant answer (rules, no LLM)."
+    read = len({r.file for r in answer.readings if not r.status.startswith("unread")})
+    u = answer.usage
+    seconds = answer.timings_ms.get("reader", 0) / 1000
+    return (
+        f"Read by {answer.backend}: {read} source(s), {u.get('calls', 0)} LLM calls, "
+        f"{u.get('prompt_tokens', 0)} prompt + {u.get('completion_tokens', 0)} generated tokens, {seconds:.1f} s."
+    )
 
 
 def banner(answer: Answer) -> str:
@@ -103,18 +120,23 @@ def banner(answer: Answer) -> str:
             "The closest passages are shown under Sources.</div>"
         )
     if answer.fallback:
-        out.append(f'<div class="px-banner px-fallback">Showing the extractive answer: {text(answer.fallback)}.</div>')
+        out.append(
+            f'<div class="px-banner px-fallback">The reader could not run ({text(answer.fallback)}); '
+            "showing the instant answer.</div>"
+        )
     return "".join(out)
 
 
 def conflicts_panel(answer: Answer) -> str:
     """Each conflict: its note, then the claims side by side with the value highlighted in its sentence."""
-    if not answer.conflicts:
-        return "<p><em>No conflicting values found among the sources for this question.</em></p>"
-    return "".join(_conflict(c) for c in answer.conflicts)
+    parts = [_conflict(c) for c in answer.conflicts]
+    if not parts:
+        parts.append("<p><em>No conflicting values found among the sources for this question.</em></p>")
+    parts += [_conflict(c, "px-complementary") for c in answer.complementary]
+    return "".join(parts)
 
 
-def _conflict(conflict: Conflict) -> str:
+def _conflict(conflict: Conflict, css_class: str = "px-conflict") -> str:
     cards = []
     for claim in conflict.claims:
         value_at = (claim.value_start - claim.start, claim.value_end - claim.start)
@@ -125,7 +147,7 @@ def _conflict(conflict: Conflict) -> str:
             f'<div class="px-passage">{quote}</div></div>'
         )
     return (
-        f'<div class="px-conflict"><h4>{text(conflict.slot)}</h4><p>{text(conflict.note)}</p>'
+        f'<div class="{css_class}"><h4>{text(conflict.slot)}</h4><p>{text(conflict.note)}</p>'
         f'<div class="px-claims">{"".join(cards)}</div></div>'
     )
 
@@ -137,12 +159,28 @@ def sources_panel(answer: Answer, articles: dict[str, str], show_passages: bool 
     by_n: dict[int, list[Citation]] = {}
     for c in answer.citations:
         by_n.setdefault(c.n, []).append(c)
-    return "".join(_source(s, by_n.get(s.n, []), articles.get(s.file), show_passages) for s in answer.sources)
+    readings: dict[int, list[Reading]] = {}
+    for r in answer.readings:
+        readings.setdefault(r.n, []).append(r)
+    return "".join(
+        _source(s, by_n.get(s.n, []), articles.get(s.file), show_passages, readings.get(s.n, []))
+        for s in answer.sources
+    )
 
 
-def _source(src: Source, cites: list[Citation], article: str | None, show_passages: bool) -> str:
+def _reading(r: Reading) -> str:
+    if r.answers:
+        return f'<div class="px-reading">The reader: this source says <b>{text(r.answer or "")}</b></div>'
+    said = f" (it said “{text(r.answer)}”)" if r.answer else ""
+    return f'<div class="px-reading px-none">The reader: {text(r.status)}{said}</div>'
+
+
+def _source(
+    src: Source, cites: list[Citation], article: str | None, show_passages: bool, readings: list[Reading]
+) -> str:
     mark = " · cited" if cites else ""
     head = f'<h4 id="px-src-{src.n}">[{src.n}] {text(src.file)} — {text(src.title)}{mark}</h4>'
+    head += "".join(_reading(r) for r in readings)
     if not show_passages:
         return f'<div class="px-source">{head}</div>'
     spans = [(c.start - src.start, c.end - src.start) for c in cites]
@@ -155,6 +193,6 @@ def _source(src: Source, cites: list[Citation], article: str | None, show_passag
 
 
 def status_line(status: Status) -> str:
-    """'5 articles, 29 passages indexed · answer writer: none (evidence composer)'."""
-    writer = "evidence composer (no LLM)" if status.backend == "none" else status.backend
-    return f"{status.articles} articles, {status.passages} passages indexed · answer writer: {text(writer)}"
+    """'5 articles, 29 passages indexed · reader: local'."""
+    reader = "none (instant engine only)" if status.backend == "none" else status.backend
+    return f"{status.articles} articles, {status.passages} passages indexed · reader: {text(reader)}"

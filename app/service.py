@@ -1,27 +1,30 @@
-"""ask(question) -> Answer: retrieval, evidence, conflicts, the answer writer and the citation check, composed.
-
-The CLI, the UI, the API and the eval all call this one service.
+"""ask(question) -> Answer, in two stages: the instant engine (rules, milliseconds), then the reader (an LLM per
+source, seconds), each emitting a complete Answer. The CLI, the UI, the API and the eval all call this service.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Generator, Iterator
-
-from llama_index.core.llms import LLM
+from collections.abc import Callable, Iterator
+from dataclasses import replace
 
 from app.answer import Answer, Conflict, Source, Status
 from app.citations import check_answer
-from app.compose import answering_evidence, compose, disagreement_sentence
+from app.compose import ABSTAIN_TEXT, answering_evidence, compose, disagreement_sentence
 from app.conflicts import detect_conflicts
 from app.evidence import score_evidence
-from app.llm import LLMFailed, build_messages, stream_reply
-from app.nlp import value_key
-from app.question import analyse_question, respell
+from app.question import QuestionInfo, analyse_question, respell
+from app.reader.engine import Reader, ReaderResult
+from app.reader.models import ReaderModel
 from app.retrieve import HybridRetriever, check_question
 from ingest.store import ArticleStore
 
-LLMFactory = Callable[[str | None], LLM | None]
+# name -> the reader's model; raises ReaderUnavailable (or ModelMissing) with a one-line reason
+ModelFactory = Callable[[str], ReaderModel]
+
+
+class ReaderUnavailable(RuntimeError):
+    """The reader's LLM cannot be built or reached; the instant answer stands and the note says why."""
 
 
 class Parallax:
@@ -31,27 +34,59 @@ class Parallax:
         self,
         store: ArticleStore,
         retriever: HybridRetriever,
-        llm_factory: LLMFactory,
+        model_factory: ModelFactory,
         top_k: int = 6,
         llm_timeout: float = 60.0,
         default_llm: str = "none",
+        llm_max_tokens: int = 256,
+        source_chars: int = 700,
     ) -> None:
         self.store = store
         self.retriever = retriever
-        self.llm_factory = llm_factory
+        self.model_factory = model_factory
         self.top_k = top_k
         self.llm_timeout = llm_timeout
         self.default_llm = default_llm
+        self.llm_max_tokens = llm_max_tokens
+        self.source_chars = source_chars
 
     def ask(self, question: str, k: int | None = None, llm: str | None = None) -> Answer:
-        """The checked answer (an LLM, when used, is streamed internally and checked at the end)."""
+        """The final answer: the reader's when an LLM is used, else the instant one."""
+        answer = None
         for event in self.ask_stream(question, k, llm):
             if isinstance(event, Answer):
-                return event
-        raise AssertionError("ask_stream ends with an Answer")  # pragma: no cover
+                answer = event
+        assert answer is not None, "ask_stream yields at least the instant Answer"
+        return answer
 
     def ask_stream(self, question: str, k: int | None = None, llm: str | None = None) -> Iterator[str | Answer]:
-        """Yield the LLM's draft text as it grows (if an LLM writes), then the checked Answer."""
+        """Yield the instant Answer, then (with an LLM) progress lines and the reader's Answer."""
+        instant, info = self._instant(question, k)
+        yield instant
+        name = llm or self.default_llm
+        if name == "none":
+            return
+        started = time.perf_counter()
+        try:
+            model = self.model_factory(name)
+        except RuntimeError as exc:  # ReaderUnavailable, ModelMissing: the instant answer stands, with the reason
+            yield _with_note(instant, f"The reader could not start: {exc}.", fallback=str(exc))
+            return
+        result = None
+        reader = Reader(model, self.llm_max_tokens, self.llm_timeout, self.source_chars)
+        for event in reader.run(instant.question, info, instant.sources, self.store.article_text):
+            if isinstance(event, ReaderResult):
+                result = event
+            else:
+                yield event
+        assert result is not None
+        yield self._refine(instant, result, name, (time.perf_counter() - started) * 1000)
+
+    def instant(self, question: str, k: int | None = None) -> Answer:
+        """The LLM-free answer: retrieval, evidence, rule conflicts, the composer, the citation check."""
+        return self._instant(question, k)[0]
+
+    def _instant(self, question: str, k: int | None) -> tuple[Answer, QuestionInfo]:
         timings: dict[str, float] = {}
         clock = _Clock(timings)
         question = check_question(question)
@@ -65,37 +100,18 @@ class Parallax:
             evidence = score_evidence(info, sources)
             conflicts = detect_conflicts(info, evidence, self.store.article_text)
             chosen = answering_evidence(info, evidence)
-            extractive = compose(chosen, conflicts, evidence)
+            text = compose(chosen, conflicts, evidence)
         abstained = not chosen and not conflicts
-        notes = [c.note for c in conflicts]
-        text, backend, fallback = extractive, "extractive", None
-        llm_name = llm or self.default_llm
-        if llm_name != "none" and abstained:
-            notes.append("The passages do not answer this question, so the LLM was not asked.")
-        elif llm_name != "none":
-            with clock("llm"):
-                drafted, reason = yield from self._draft(question, sources, conflicts, llm_name)
-            if drafted is not None:
-                text, backend = _with_disagreement(drafted, conflicts), llm_name
-            else:
-                fallback = reason
         with clock("check"):
             # An abstention cites nothing and claims nothing, so there is nothing to check.
             sentences, citations = check_answer(text, sources) if not abstained else ([], [])
             kept = [s for s in sentences if s.supported]
-            if backend != "extractive" and not kept:
-                fallback = "no sentence of the LLM's answer was supported by its citations"
-                text, backend = extractive, "extractive"
-                sentences, citations = check_answer(text, sources)
-                kept = [s for s in sentences if s.supported]
-            dropped = len(sentences) - len(kept)
-            if dropped:
-                notes.append(f"Removed {dropped} sentence(s) that the cited passages do not support.")
-                text = " ".join(s.text for s in kept)
-        if fallback:
-            notes.append(f"Showing the extractive answer: {fallback}.")
+        notes = [c.note for c in conflicts]
+        if len(kept) < len(sentences):
+            notes.append(f"Removed {len(sentences) - len(kept)} sentence(s) that the cited passages do not support.")
+            text = " ".join(s.text for s in kept)
         timings["total"] = round(sum(timings.values()), 1)
-        yield Answer(
+        answer = Answer(
             question=question,
             answer=text,
             abstained=abstained,
@@ -104,43 +120,114 @@ class Parallax:
             sentences=sentences,
             conflicts=conflicts,
             sources=sources,
-            backend=backend,
-            fallback=fallback,
+            backend="extractive",
             timings_ms=timings,
+        )
+        return answer, info
+
+    def _refine(self, instant: Answer, result: ReaderResult, name: str, reader_ms: float) -> Answer:
+        """The reader's Answer: its conflicts plus the rule conflicts it does not cover, its verified quotes."""
+        usage = {
+            "calls": result.usage.calls,
+            "prompt_tokens": result.usage.prompt_tokens,
+            "completion_tokens": result.usage.completion_tokens,
+        }
+        timings = {**instant.timings_ms, "reader": round(reader_ms, 1)}
+        if result.failure is not None:
+            why = str(result.failure)
+            return _with_note(instant, f"The reader failed, so this is the instant answer: {why}.", why, timings, usage)
+        conflicts = _merge(result.conflicts, instant.conflicts)
+        complementary = _outside(result.complementary, conflicts)
+        lead = [disagreement_sentence(conflicts)] if conflicts else []
+        rule_quotes = [s.text for c in instant.conflicts if c in conflicts for s in _quoted(instant, c)]
+        body = list(dict.fromkeys([*rule_quotes, *result.sentences]))
+        abstained = not body and not conflicts
+        text = ABSTAIN_TEXT if abstained else " ".join([*lead, *body])
+        sentences, citations = check_answer(text, instant.sources) if not abstained else ([], [])
+        kept = [s for s in sentences if s.supported]
+        notes = [c.note for c in conflicts] + [c.note for c in complementary]
+        if len(kept) < len(sentences):
+            notes.append(f"Removed {len(sentences) - len(kept)} sentence(s) that the cited passages do not support.")
+            text = " ".join(s.text for s in kept)
+        if result.unread:
+            notes.append(f"Not read (the LLM failed or timed out): {', '.join(result.unread)}.")
+        discarded = sum(r.status in {"quote not found", "answer not in source"} for r in result.readings)
+        if discarded:
+            notes.append(f"Discarded {discarded} reading(s) whose quote or answer is not in the source.")
+        timings["total"] = round(instant.timings_ms.get("total", 0) + reader_ms, 1)
+        return replace(
+            instant,
+            answer=text,
+            abstained=abstained,
+            note=" ".join(notes) or None,
+            citations=citations,
+            sentences=sentences,
+            conflicts=conflicts,
+            complementary=complementary,
+            readings=result.readings,
+            backend=name,
+            engine="reader",
+            timings_ms=timings,
+            usage=usage,
         )
 
     def status(self) -> Status:
-        """Articles and passages indexed, and the default answer writer."""
+        """Articles and passages indexed, and the default reader model."""
         return Status(len(self.store.records()), self.store.count(), self.default_llm)
 
     def article(self, file: str) -> str | None:
         """The cleaned text of an ingested article (what all offsets point into)."""
         return self.store.article_text(file)
 
-    def _draft(
-        self, question: str, sources: list[Source], conflicts: list[Conflict], llm_name: str
-    ) -> Generator[str, None, tuple[str | None, str | None]]:
-        """Stream the LLM's draft (yielding the growing text); return (text, None) or (None, why it failed)."""
-        try:
-            model = self.llm_factory(llm_name)
-            if model is None:
-                return None, f"no LLM is configured for '{llm_name}'"
-            text = ""
-            for delta in stream_reply(model, build_messages(question, sources, conflicts), self.llm_timeout):
-                text += delta
-                yield text
-        except (LLMFailed, RuntimeError) as exc:
-            return None, str(exc)
-        return (text, None) if text.strip() else (None, "the LLM returned nothing")
+
+def _merge(found: list[Conflict], rules: list[Conflict]) -> list[Conflict]:
+    """The reader's conflicts, each joined by the rule detector's claims about the same sources; rule conflicts
+    about other sources are kept as they are (the rule detector is precise where it fires)."""
+    merged = list(found)
+    for rule in rules:
+        overlapping = next(
+            (i for i, c in enumerate(merged) if {x.file for x in c.claims} & {x.file for x in rule.claims}), None
+        )
+        if overlapping is None:
+            merged.append(rule)
+            continue
+        base = merged[overlapping]
+        have = {x.file for x in base.claims}
+        claims = base.claims + [x for x in rule.claims if x.file not in have]
+        said = "; ".join(f"{c.file} says {c.value} [{c.n}]" for c in claims)
+        merged[overlapping] = replace(base, claims=claims, note=f"Sources disagree: {said}.")
+    return merged
 
 
-def _with_disagreement(text: str, conflicts: list[Conflict]) -> str:
-    """Lead with the detected disagreement when the LLM's text leaves out a side of it."""
-    mentioned = set(value_key(text).split())
-    values = [c.value for conflict in conflicts for c in conflict.claims]
-    if all(set(value_key(v).split()) <= mentioned for v in values):
-        return text
-    return f"{disagreement_sentence(conflicts)} {text.strip()}"
+def _outside(complementary: list[Conflict], conflicts: list[Conflict]) -> list[Conflict]:
+    """Complementary answers minus the sources already on a side of a conflict (at least two must remain)."""
+    taken = {x.file for c in conflicts for x in c.claims}
+    out = []
+    for group in complementary:
+        claims = [x for x in group.claims if x.file not in taken]
+        if len(claims) > 1:
+            said = "; ".join(f"{c.file} says {c.value} [{c.n}]" for c in claims)
+            out.append(
+                replace(group, claims=claims, note=f"The sources give different answers that can all be true: {said}.")
+            )
+    return out
+
+
+def _quoted(instant: Answer, conflict: Conflict) -> list:
+    """The instant answer's supported sentences that quote one of this conflict's claims."""
+    quotes = {" ".join(c.quote.split()) for c in conflict.claims}
+    return [s for s in instant.sentences if s.supported and any(q in s.text for q in quotes)]
+
+
+def _with_note(
+    answer: Answer,
+    note: str,
+    fallback: str,
+    timings: dict[str, float] | None = None,
+    usage: dict[str, int] | None = None,
+) -> Answer:
+    joined = f"{answer.note} {note}" if answer.note else note
+    return replace(answer, note=joined, fallback=fallback, timings_ms=timings or answer.timings_ms, usage=usage or {})
 
 
 class _Clock:

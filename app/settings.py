@@ -42,18 +42,36 @@ class Settings(BaseSettings):
     embed_threads: int = Field(2, ge=1, le=64, description="CPU threads for the embedding model.")
     max_file_mb: float = Field(2.0, gt=0, description="Files larger than this are skipped with a message.")
     top_k: int = Field(6, ge=1, le=50, description="Passages retrieved per question (numbered [1]..[k]).")
-    llm: Literal["none", "openai", "ollama", "llamacpp"] = Field(
-        "none",
-        description="Answer writer: none (evidence composer), openai (any OpenAI-compatible server), "
-        "ollama, or llamacpp (embedded SmolLM2, demo quality).",
+    llm: Literal["none", "local", "openai", "ollama"] = Field(
+        "local",
+        description="The reader's LLM: local (the packaged Qwen2.5-Coder-1.5B, in process), openai (any "
+        "OpenAI-compatible server), ollama, or none (the instant engine only).",
+    )
+    model_dir: Path = Field(
+        PROJECT_ROOT / ".cache" / "models", description="Where the packaged model's GGUF is assembled (1.1 GB)."
+    )
+    llm_threads: int = Field(2, ge=1, le=64, description="CPU threads for the local model.")
+    llm_context: int = Field(4096, ge=512, le=32768, description="Context window of the local model, in tokens.")
+    llm_concurrency: int = Field(
+        4, ge=1, le=32, description="Sources read at once with a server LLM (the local model reads one at a time)."
     )
     llm_model: str = Field("", description="Model name sent to an OpenAI-compatible server or Ollama.")
     llm_base_url: str | None = Field(
         None, description="Server URL, e.g. http://127.0.0.1:8080/v1 (OpenAI-compatible) or http://127.0.0.1:11434."
     )
     llm_api_key: SecretStr | None = Field(None, description="API key for an OpenAI-compatible server, if it needs one.")
-    llm_timeout: float = Field(60.0, gt=0, description="Seconds the LLM may take before the extractive answer is used.")
-    llm_max_tokens: int = Field(256, ge=16, le=4096, description="Longest LLM answer, in tokens.")
+    llm_timeout: float = Field(
+        60.0, gt=0, description="Seconds one LLM call may take; a source whose reading takes longer is left unread."
+    )
+    llm_max_tokens: int = Field(64, ge=16, le=4096, description="Longest reply of one LLM call, in tokens.")
+    reader_source_chars: int = Field(
+        700, ge=100, le=20000,
+        description="Characters of each source the reader shows the LLM (its sentences most about the question).",
+    )  # fmt: skip
+
+    evalsets_dir: Path = Field(
+        PROJECT_ROOT.parent / "shared" / "evalsets", description="Folder of the external eval sets (`--suite dev`)."
+    )
 
     host: str = Field("127.0.0.1", description="Address the chat UI listens on (`parallax serve`).")
     port: int = Field(7860, ge=1, le=65535, description="Port of the chat UI.")

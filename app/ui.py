@@ -53,12 +53,14 @@ def build_ui(service: Parallax, add_articles: AddArticles, default_llm: str, top
             raise gr.Error(str(exc)) from None
         history = [*history, {"role": "user", "content": render.chat_text(message)}]
         history.append({"role": "assistant", "content": ""})
+        latest: Answer | None = None
         for event in _chain(first, events):
             if isinstance(event, Answer):
+                latest = event
                 history[-1] = {"role": "assistant", "content": render.answer_message(event)}
                 yield history, "", *_panels(service, event, show_passages), event
-            else:
-                history[-1] = {"role": "assistant", "content": render.draft_message(event)}
+            elif latest is not None:  # the reader's progress under the instant answer
+                history[-1] = {"role": "assistant", "content": render.progress_message(latest, event)}
                 yield history, "", gr.skip(), gr.skip(), gr.skip(), gr.skip()
 
     def rerender(answer: Answer | None, show_passages: bool) -> str:
@@ -95,7 +97,9 @@ def build_ui(service: Parallax, add_articles: AddArticles, default_llm: str, top
                 gr.Examples(EXAMPLES, inputs=[question], label="Try")
                 with gr.Accordion("Settings", open=False):
                     k = gr.Slider(1, 12, value=top_k, step=1, label="Passages to retrieve (top-k)")
-                    backend = gr.Dropdown(list(LLM_NAMES), value=default_llm, label="Answer writer (none = no LLM)")
+                    backend = gr.Dropdown(
+                        list(LLM_NAMES), value=default_llm, label="Reader model (none = instant answers only)"
+                    )
                     show_passages = gr.Checkbox(True, label="Show passages under Sources")
                 with gr.Accordion("Add articles", open=False):
                     files = gr.File(

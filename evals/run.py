@@ -1,8 +1,11 @@
 """Run the answer engine over known questions and write results (JSON), a report (Markdown) and a chart (PNG).
 
-parallax eval                                 # seeds, extractive + embedded LLM (+ openai when configured)
-parallax eval --backend none                  # one backend
+parallax eval                                 # seed questions, instant engine + the reader (local model)
+parallax eval --backend none                  # one engine
+parallax eval --suite dev [--limit 20]        # the shared dev sets (../shared/evalsets/*_dev.jsonl)
 parallax eval --dataset FILE.jsonl            # an external set; each item's documents in a throwaway store
+
+Results are keyed "<set>/<engine>"; the report has one table per set.
 """
 
 from __future__ import annotations
@@ -62,6 +65,9 @@ class ItemResult:
     latency_ms: float
     answer: str
     note: str | None
+    llm_calls: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
 
 
 def load_questions(path: Path = QUESTIONS) -> list[Item]:
@@ -135,12 +141,32 @@ def evaluate(service: Parallax, item: Item, backend: str) -> ItemResult:
         latency_ms=round(latency, 1),
         answer=answer.answer,
         note=answer.note,
+        llm_calls=answer.usage.get("calls", 0),
+        prompt_tokens=answer.usage.get("prompt_tokens", 0),
+        completion_tokens=answer.usage.get("completion_tokens", 0),
     )
 
 
-def run(items: Iterable[Item], service_for: Callable[[Item], Parallax], backend: str) -> list[ItemResult]:
-    """Every item under one backend (`service_for` gives the service whose store holds the item's articles)."""
-    return [evaluate(service_for(item), item, backend) for item in items]
+def run(
+    items: Iterable[Item], service_for: Callable[[Item], Parallax], backend: str, progress: str | None = None
+) -> list[ItemResult]:
+    """Every item under one backend (`service_for` gives the service whose store holds the item's articles).
+
+    With `progress` (a label), a progress bar on stderr.
+    """
+    items = list(items)
+    if progress is None:
+        return [evaluate(service_for(item), item, backend) for item in items]
+    from tqdm import tqdm
+
+    return [evaluate(service_for(item), item, backend) for item in tqdm(items, desc=progress, unit="q")]
+
+
+def sample(items: list[Item], limit: int | None) -> list[Item]:
+    """`limit` items spread evenly over the set (the same ones every run; nothing chosen by content)."""
+    if not limit or limit >= len(items):
+        return items
+    return [items[i * len(items) // limit] for i in range(limit)]
 
 
 def summarize(results: list[ItemResult]) -> dict:
@@ -170,6 +196,9 @@ def summarize(results: list[ItemResult]) -> dict:
         "fell_back_to_extractive": Ratio(sum(r.fell_back for r in results), len(results)),
         "latency_ms_p50": median(latencies),
         "latency_ms_p95": percentile(latencies, 0.95),
+        "llm_calls_p50": median([r.llm_calls for r in results]),
+        "prompt_tokens_p50": median([r.prompt_tokens for r in results]),
+        "completion_tokens_p50": median([r.completion_tokens for r in results]),
         "accuracy_by_kind": {
             k: Ratio(sum(r.correct for r in answerable if r.kind == k), sum(r.kind == k for r in answerable))
             for k in kinds
@@ -198,25 +227,26 @@ def _cell(value: object) -> str:
 
 
 def markdown(run_name: str, summaries: dict[str, dict], results: dict[str, list[ItemResult]]) -> str:
-    """The report: summary table per backend, accuracy by kind, and the failing questions."""
-    backends = list(summaries)
-    metrics = [k for k in next(iter(summaries.values())) if k not in {"accuracy_by_kind", "questions"}]
-    lines = [f"# Parallax eval: {run_name}", "", f"Questions: {next(iter(summaries.values()))['questions']}", ""]
-    lines += ["| metric | " + " | ".join(backends) + " |", "|---|" + "---|" * len(backends)]
-    lines += [f"| {m} | " + " | ".join(_cell(summaries[b][m]) for b in backends) + " |" for m in metrics]
-    lines += [
-        "",
-        "## Accuracy by kind",
-        "",
-        "| kind | " + " | ".join(backends) + " |",
-        "|---|" + "---|" * len(backends),
-    ]
-    kinds = sorted({k for s in summaries.values() for k in s["accuracy_by_kind"]})
-    lines += [
-        f"| {k} | " + " | ".join(_cell(summaries[b]["accuracy_by_kind"].get(k)) for b in backends) + " |" for k in kinds
-    ]
-    for backend in backends:
-        lines += ["", f"## Failing questions ({backend})", ""]
+    """The report: a summary table per set (one column per engine), accuracy by kind, the failing questions."""
+    lines = [f"# Parallax eval: {run_name}"]
+    sets = dict.fromkeys(label.split("/")[0] for label in summaries)
+    for name in sets:
+        labels = [label for label in summaries if label.split("/")[0] == name]
+        first = summaries[labels[0]]
+        metrics = [k for k in first if k not in {"accuracy_by_kind", "questions"}]
+        engines = [label.split("/", 1)[-1] for label in labels]
+        lines += ["", f"## {name} ({first['questions']} questions)", ""]
+        lines += ["| metric | " + " | ".join(engines) + " |", "|---|" + "---|" * len(labels)]
+        lines += [f"| {m} | " + " | ".join(_cell(summaries[b][m]) for b in labels) + " |" for m in metrics]
+        kinds = sorted({k for b in labels for k in summaries[b]["accuracy_by_kind"]})
+        if kinds != ["dataset"]:
+            lines += ["", "| accuracy by kind | " + " | ".join(engines) + " |", "|---|" + "---|" * len(labels)]
+            lines += [
+                f"| {k} | " + " | ".join(_cell(summaries[b]["accuracy_by_kind"].get(k)) for b in labels) + " |"
+                for k in kinds
+            ]
+    for backend in summaries:
+        lines += ["", f"### Failing questions ({backend})", ""]
         for r in failures(results[backend]):
             verdict = (
                 f"correct={r.correct} abstained={r.abstained} conflict gold/predicted={r.conflict}/"

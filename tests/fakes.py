@@ -1,57 +1,53 @@
-"""Test doubles that behave: a queue-driven fake LLM (like simonw/llm's MockModel), registered like a real one."""
+"""Test doubles that behave: a queue-driven fake reader model (like simonw/llm's MockModel), used like a real one.
+
+Only for unit tests of parsing, prompting and the reader's bookkeeping; the reader's integration tests use the
+real packaged model (tests/test_reader_model.py).
+"""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Generator
-from typing import Any
+import json
+import threading
+from dataclasses import dataclass, field
 
-from llama_index.core.base.llms.types import CompletionResponse, LLMMetadata
-from llama_index.core.llms import CustomLLM
-from llama_index.core.llms.callbacks import llm_completion_callback
-from pydantic import Field
+from pydantic import BaseModel
+
+from app.reader.models import ReplyFailed, Usage, parse_reply
 
 
-class FakeLLM(CustomLLM):
-    """Replies with queued texts, word by word; can be slow (seconds per word) or fail."""
+@dataclass
+class FakeModel:
+    """Replies with queued texts (JSON strings or dicts), or by a rule on the prompt; can fail like a server.
 
-    replies: list[str] = Field(default_factory=list)
-    prompts: list[str] = Field(default_factory=list)
-    seconds_per_word: float = 0.0
-    error: str | None = None
+    `by_source` maps a substring of the prompt to the reply for prompts containing it, so concurrent readings
+    get their own replies whatever order they run in.
+    """
 
-    def enqueue(self, *texts: str) -> FakeLLM:
-        self.replies.extend(texts)
+    name: str = "fake"
+    concurrency: int = 1
+    replies: list[str] = field(default_factory=list)
+    by_source: dict[str, str] = field(default_factory=dict)
+    prompts: list[str] = field(default_factory=list)
+    fail: ReplyFailed | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def enqueue(self, *replies: str | dict) -> FakeModel:
+        self.replies.extend(r if isinstance(r, str) else json.dumps(r) for r in replies)
         return self
 
-    @property
-    def metadata(self) -> LLMMetadata:
-        return LLMMetadata(model_name="fake", is_chat_model=False)
+    def reply(self, system: str, user: str, schema: type[BaseModel], max_tokens: int, timeout: float):  # noqa: ANN201
+        with self._lock:
+            self.prompts.append(user)
+            if self.fail is not None:
+                raise self.fail
+            text = next((r for key, r in self.by_source.items() if key in user), None)
+            if text is None:
+                if not self.replies:
+                    raise AssertionError(f"FakeModel: no reply queued for {user[:120]!r}")
+                text = self.replies.pop(0)
+        return parse_reply(text, schema), Usage(1, len(user.split()), len(text.split()))
 
-    def _next(self, prompt: str) -> str:
-        self.prompts.append(prompt)
-        if self.error:
-            raise ConnectionError(self.error)
-        if not self.replies:
-            raise AssertionError("FakeLLM: no reply queued")
-        return self.replies.pop(0)
 
-    @llm_completion_callback()
-    def complete(self, prompt: str, formatted: bool = False, **kwargs: Any) -> CompletionResponse:
-        return CompletionResponse(text=self._next(prompt))
-
-    @llm_completion_callback()
-    def stream_complete(
-        self, prompt: str, formatted: bool = False, **kwargs: Any
-    ) -> Generator[CompletionResponse, None, None]:
-        reply = self._next(prompt)
-
-        def words() -> Generator[CompletionResponse, None, None]:
-            text = ""
-            for word in reply.split(" "):
-                time.sleep(self.seconds_per_word)
-                delta = word if not text else " " + word
-                text += delta
-                yield CompletionResponse(text=text, delta=delta)
-
-        return words()
+def reading(answer: str, sentence: int) -> str:
+    """A reading's reply: the answer and the number of the sentence stating it."""
+    return json.dumps({"answer": answer, "sentence": sentence})

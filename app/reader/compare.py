@@ -1,0 +1,72 @@
+"""Do two sources' answers agree? Cheap deterministic checks first; the LLM judges only what they leave open.
+
+Deterministic:
+- same: equal after normalisation, one's words contained in the other's ("Boston" / "located in Boston",
+  "Kishi" / "Nobuo Kishi"), number words read as numbers ("four" = 4), unless only one of them is negated;
+- contradict: the same words around different numbers ("1962" / "1958", "January 30" / "January 31"), or a
+  plain yes against a plain no.
+Everything else is a pair for the LLM: same, compatible (both can be true) or contradict.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from text_to_num import alpha2digit
+
+from app.nlp import terms
+from app.reader.models import ReaderModel, Usage
+from app.reader.prompts import COMPARE_SYSTEM, Verdict, compare_prompt
+
+Relation = Literal["same", "compatible", "contradict"]
+NUMBER = re.compile(r"\d+(?:\.\d+)?")
+NEGATION = re.compile(r"\b(not|no|never|none|neither|nor|without|cannot|lacks?|lacking)\b|n't\b", re.IGNORECASE)
+YES_NO = re.compile(r"^\s*(yes|no)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Pair:
+    """Two answers (with the quotes they rest on) to compare."""
+
+    first: str
+    first_quote: str
+    second: str
+    second_quote: str
+
+
+def _numbers(text: str) -> tuple[frozenset[str], frozenset[str]]:
+    """(numbers, other content words) of an answer, number words converted and thousands separators dropped."""
+    digits = alpha2digit(text, "en").replace(",", "")
+    numbers = frozenset(str(float(n)).removesuffix(".0") for n in NUMBER.findall(digits))
+    words = frozenset(t for t in terms(NUMBER.sub(" ", digits)) if not t[:1].isdigit())
+    return numbers, words
+
+
+def decide(first: str, second: str) -> Relation | None:
+    """The relation the rules can settle, or None when the LLM must judge."""
+    yes_a, yes_b = YES_NO.match(first), YES_NO.match(second)
+    if yes_a and yes_b:
+        return "same" if yes_a.group(1).lower() == yes_b.group(1).lower() else "contradict"
+    if bool(NEGATION.search(first)) != bool(NEGATION.search(second)):
+        return None
+    nums_a, words_a = _numbers(first)
+    nums_b, words_b = _numbers(second)
+    if nums_a and nums_b and nums_a != nums_b:
+        if words_a == words_b or (not nums_a & nums_b and (words_a <= words_b or words_b <= words_a)):
+            return "contradict"  # "1962" / "1958"; "$43.8 billion" / "$46 billion"
+        return None
+    if nums_a != nums_b and (nums_a or nums_b) and not (nums_a <= nums_b or nums_b <= nums_a):
+        return None
+    ta, tb = set(terms(first)), set(terms(second))
+    if ta and tb and (ta <= tb or tb <= ta) and (nums_a <= nums_b or nums_b <= nums_a):
+        return "same"
+    return None
+
+
+def judge(model: ReaderModel, question: str, pair: Pair, max_tokens: int, timeout: float) -> tuple[Relation, Usage]:
+    """The LLM's verdict on a pair the rules left open (ReplyFailed when it gives none)."""
+    prompt = compare_prompt(question, (pair.first, pair.first_quote), (pair.second, pair.second_quote))
+    reply, usage = model.reply(COMPARE_SYSTEM, prompt, Verdict, max_tokens, timeout)
+    return reply.verdict, usage

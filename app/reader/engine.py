@@ -1,0 +1,192 @@
+"""The reader as one step: numbered sources in; each source's readings, the conflicts among them and the answer's
+sentences out, with progress lines on the way ("reading source 2 of 5 with …").
+
+Readings that state the same answer form one group (deterministic checks, app/reader/compare.py); groups are
+then compared pairwise, by rule where a rule decides and by the LLM otherwise. Groups that contradict another
+become one Conflict; groups that differ but can all be true are listed as complementary.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from itertools import combinations
+
+from app.answer import Claim, Conflict, Reading, Source
+from app.nlp import analyse
+from app.reader.compare import Pair, Relation, decide, judge
+from app.reader.locate import locate
+from app.reader.models import ReaderModel, ReplyFailed, Usage
+from app.reader.read import SourceResult, read_one
+from app.question import QuestionInfo
+from app.reader.sources import by_article, select_lines
+
+COMPARE_TOKENS = 24  # {"verdict": "contradict"} and nothing more
+MAX_SENTENCES = 6
+
+
+@dataclass
+class ReaderResult:
+    """Everything the reader concluded about one question."""
+
+    readings: list[Reading]
+    conflicts: list[Conflict]
+    complementary: list[Conflict]
+    sentences: list[str]  # answer sentences, each a verbatim span of its passage followed by [n]
+    usage: Usage = field(default_factory=Usage)
+    unread: list[str] = field(default_factory=list)  # files whose reading failed
+    failure: ReplyFailed | None = None  # set when no source could be read at all
+    comparisons_skipped: int = 0
+
+
+class Reader:
+    """Reads each source alone with `model`, then compares what the sources say."""
+
+    def __init__(
+        self,
+        model: ReaderModel,
+        max_tokens: int,
+        timeout: float,
+        source_chars: int = 700,
+        max_comparisons: int = 10,
+    ) -> None:
+        self.model = model
+        self.max_tokens = max_tokens
+        self.timeout = timeout
+        self.source_chars = source_chars
+        self.max_comparisons = max_comparisons
+
+    def run(
+        self,
+        question: str,
+        info: QuestionInfo,
+        sources: list[Source],
+        article_text: Callable[[str], str | None],
+    ) -> Iterator[str | ReaderResult]:
+        """Yield progress lines, then the ReaderResult."""
+        texts = by_article(sources, article_text)
+        shown = select_lines(texts, info, self.source_chars)
+        results: list[SourceResult] = []
+        total, name = len(texts), self.model.name
+        if self.model.concurrency <= 1:
+            for i, (text, lines) in enumerate(zip(texts, shown, strict=True), 1):
+                yield f"reading source {i} of {total} ({text.title or text.file}) with {name}…"
+                results.append(read_one(self.model, question, text, lines, self.max_tokens, self.timeout))
+        else:
+            yield f"reading {total} sources with {name}, {self.model.concurrency} at a time…"
+            with ThreadPoolExecutor(self.model.concurrency, thread_name_prefix="parallax-read") as pool:
+                futures = [
+                    pool.submit(read_one, self.model, question, t, lines, self.max_tokens, self.timeout)
+                    for t, lines in zip(texts, shown, strict=True)
+                ]
+                for done, _ in enumerate(as_completed(futures), 1):
+                    yield f"read {done} of {total} sources with {name}…"
+                results = [f.result() for f in futures]
+        usage = Usage()
+        for r in results:
+            usage.add(r.usage)
+        readings = [reading for r in results for reading in r.readings]
+        failed = [r for r in results if r.failure is not None]
+        if results and len(failed) == len(results):
+            yield ReaderResult(readings, [], [], [], usage, [r.source.file for r in failed], failed[0].failure)
+            return
+        groups = _groups([r for r in readings if r.answers])
+        if len(groups) > 1:
+            yield f"comparing {len(groups)} different answers…"
+        relations, skipped = self._relations(question, groups, usage)
+        conflicts, complementary = _conflicts(question, groups, relations)
+        sentences = _sentences(groups, {s.n: s for s in sources})
+        yield ReaderResult(
+            readings, conflicts, complementary, sentences, usage, [r.source.file for r in failed], None, skipped
+        )
+
+    def _relations(
+        self, question: str, groups: list[list[Reading]], usage: Usage
+    ) -> tuple[dict[tuple[int, int], Relation], int]:
+        relations: dict[tuple[int, int], Relation] = {}
+        asked = skipped = 0
+        for i, j in combinations(range(len(groups)), 2):
+            a, b = groups[i][0], groups[j][0]
+            relation = decide(a.answer or "", b.answer or "")
+            if relation is None:
+                if asked == self.max_comparisons:
+                    skipped += 1
+                    continue
+                asked += 1
+                pair = Pair(a.answer or "", a.quote or "", b.answer or "", b.quote or "")
+                try:
+                    relation, spent = judge(self.model, question, pair, COMPARE_TOKENS, self.timeout)
+                except ReplyFailed:
+                    usage.add(Usage(1))
+                    skipped += 1
+                    continue
+                usage.add(spent)
+            relations[(i, j)] = relation
+        return relations, skipped
+
+
+def _groups(answered: list[Reading]) -> list[list[Reading]]:
+    """Readings that state the same answer, together (first reading of a group is its representative)."""
+    groups: list[list[Reading]] = []
+    for reading in answered:
+        for group in groups:
+            if decide(group[0].answer or "", reading.answer or "") == "same":
+                group.append(reading)
+                break
+        else:
+            groups.append([reading])
+    return groups
+
+
+def _claims(group: list[Reading]) -> list[Claim]:
+    claims: list[Claim] = []
+    seen: set[str] = set()
+    for r in group:
+        if r.file in seen or r.start is None or r.end is None:
+            continue
+        seen.add(r.file)
+        inside = locate(r.answer or "", r.quote or "")
+        value_start, value_end = (r.start + inside.start, r.start + inside.end) if inside else (r.start, r.end)
+        claims.append(Claim(r.n, r.file, r.answer or "", r.quote or "", r.start, r.end, value_start, value_end))
+    return claims
+
+
+def _conflicts(
+    question: str, groups: list[list[Reading]], relations: dict[tuple[int, int], Relation]
+) -> tuple[list[Conflict], list[Conflict]]:
+    """One Conflict holding every group that contradicts another; one of compatible groups (if any, and not
+    already in the conflict)."""
+    slot = question.strip().rstrip("?")
+    against = sorted({g for pair, rel in relations.items() if rel == "contradict" for g in pair})
+    conflicts = []
+    if against:
+        claims = [c for g in against for c in _claims(groups[g])]
+        said = "; ".join(f"{c.file} says {c.value} [{c.n}]" for c in claims)
+        conflicts.append(Conflict(slot=slot, note=f"Sources disagree: {said}.", claims=claims))
+    together = sorted({g for pair, rel in relations.items() if rel == "compatible" for g in pair} - set(against))
+    complementary = []
+    if len(together) > 1:
+        claims = [c for g in together for c in _claims(groups[g])]
+        said = "; ".join(f"{c.file} says {c.value} [{c.n}]" for c in claims)
+        note = f"The sources give different answers that can all be true: {said}."
+        complementary.append(Conflict(slot=slot, note=note, claims=claims))
+    return conflicts, complementary
+
+
+def _sentences(groups: list[list[Reading]], by_n: dict[int, Source]) -> list[str]:
+    """For each group, the passage sentence(s) holding its quote, cited: the answer's evidence, verbatim."""
+    out: list[str] = []
+    for group in groups:
+        for r in group[:1]:
+            src = by_n.get(r.n)
+            if src is None or r.start is None or r.end is None:
+                continue
+            a, b = r.start - src.start, r.end - src.start
+            spans = [s for s in analyse(src.text) if s.end > a and s.start < b] or []
+            text = src.text[spans[0].start : spans[-1].end] if spans else src.text[max(a, 0) : b]
+            text = " ".join(text.split())
+            sentence = f"{text}{'' if text[-1:] in '.!?' else '.'} [{r.n}]"
+            if sentence not in out:
+                out.append(sentence)
+    return out[:MAX_SENTENCES]

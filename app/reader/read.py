@@ -1,0 +1,80 @@
+"""Read each source alone: ask the LLM what it says in answer to the question, and keep only what checks out.
+
+The reply names one of the numbered sentences the model was shown; that sentence is the quote. A reading is
+kept when its answer's names and numbers, and at least half its content words, occur in that sentence (or, when
+the model was off by one, in a neighbouring one, which then becomes the quote). Everything else is discarded and
+counted. Each source is one call with only that source's text, so an instruction planted in one article cannot
+change the reading of another.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from app.answer import Reading
+from app.citations import key_values
+from app.nlp import terms
+from app.reader.models import ReaderModel, ReplyFailed, Usage
+from app.reader.prompts import NO_ANSWER, READ_SYSTEM, SourceReply, read_prompt
+from app.reader.sources import Line, SourceText
+
+NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+MIN_WORDS = 0.5  # share of the answer's content words its sentence must hold
+
+
+@dataclass
+class SourceResult:
+    """The reading of one source and what it cost."""
+
+    source: SourceText
+    readings: list[Reading]
+    usage: Usage = field(default_factory=Usage)
+    failure: ReplyFailed | None = None
+
+
+def supports(answer: str, sentence: str) -> bool:
+    """Does `sentence` state `answer`? Its names and numbers all occur there, and most of its words."""
+    words = set(terms(sentence))
+    numbers = {n.replace(",", "") for n in NUMBER.findall(sentence)}
+    for value in key_values(answer):
+        digits = value.replace(",", "")
+        if not (NUMBER.fullmatch(digits) and digits in numbers) and not set(terms(value)) <= words:
+            return False
+    own = terms(answer)
+    return not own or sum(w in words for w in own) / len(own) >= MIN_WORDS
+
+
+def _reading(source: SourceText, lines: list[Line], reply: SourceReply, question: str) -> Reading:
+    answer = " ".join(reply.answer.split()).strip(" .")
+    first = source.first_n
+    if not answer or answer.lower() == NO_ANSWER or reply.sentence == 0:
+        return Reading(first, source.file, False, None, None, None, None, False, "no answer")
+    own = set(terms(answer))
+    if own and own <= set(terms(question)):  # "the South Korean defense minister" answers nothing
+        return Reading(first, source.file, False, answer, None, None, None, False, "no answer (restates the question)")
+    if not 1 <= reply.sentence <= len(lines):
+        return Reading(first, source.file, False, answer, None, None, None, False, "quote not found")
+    k = reply.sentence - 1
+    for i in (k, k - 1, k + 1):  # small models are sometimes off by one
+        if 0 <= i < len(lines) and supports(answer, source.text[lines[i].start : lines[i].end]):
+            n, start, end = source.to_article(lines[i].start, lines[i].end)
+            quote = source.text[lines[i].start : lines[i].end]
+            return Reading(n, source.file, True, answer, quote, start, end, True, "answered")
+    n, start, end = source.to_article(lines[k].start, lines[k].end)
+    quote = source.text[lines[k].start : lines[k].end]
+    return Reading(n, source.file, False, answer, quote, start, end, True, "answer not in source")
+
+
+def read_one(
+    model: ReaderModel, question: str, source: SourceText, lines: list[Line], max_tokens: int, timeout: float
+) -> SourceResult:
+    """One source's reading (an unread source gets a Reading saying why)."""
+    prompt = read_prompt(question, [source.text[line.start : line.end] for line in lines])
+    try:
+        reply, usage = model.reply(READ_SYSTEM, prompt, SourceReply, max_tokens, timeout)
+    except ReplyFailed as exc:
+        why = "timed out" if exc.kind == "timeout" else str(exc)
+        unread = Reading(source.first_n, source.file, False, None, None, None, None, False, f"unread: {why}")
+        return SourceResult(source, [unread], Usage(1), exc)
+    return SourceResult(source, [_reading(source, lines, reply, question)], usage)

@@ -1,0 +1,225 @@
+"""The reader's pure parts: locating quotes, merging an article's passages, reading replies, comparing answers."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.answer import Source
+from app.reader.compare import decide
+from app.reader.engine import Reader, ReaderResult
+from app.reader.locate import locate
+from app.reader.models import ReplyFailed, parse_reply
+from app.reader.prompts import SourceReply, Verdict
+from app.reader.read import read_one
+from app.question import analyse_question
+from app.reader.sources import Line, SourceText, by_article, select_lines
+from tests.fakes import FakeModel, reading
+
+ARTICLE = (
+    "Guerin High School was established in 1962 by the Sisters.\n"
+    "The school moved in 1975. It is located in River Grove, near Chicago.\n"
+    "\u201cWe\u2019re proud,\u201d said the principal \u2014 Mary O\u2019Neil."
+)
+
+
+def test_locate_exact_and_normalised() -> None:
+    span = locate("established in 1962", ARTICLE)
+    assert span and ARTICLE[span.start : span.end] == "established in 1962" and span.score == 100
+    # Straight quotes for curly ones, another case, extra whitespace, a trailing full stop: still found.
+    span = locate("\"we're  PROUD,\" said the principal - Mary O'Neil.", ARTICLE)
+    assert span and ARTICLE[span.start : span.end] == "We\u2019re proud,\u201d said the principal \u2014 Mary O\u2019Neil"
+
+
+def test_locate_fuzzy_and_absent() -> None:
+    span = locate("The school moved to a new site in 1975", "The school moved to its new site in 1975 after a fire.")
+    assert span is not None and span.score >= 90
+    assert locate("The school closed in 1990", ARTICLE) is None
+    assert locate("", ARTICLE) is None and locate("…", ARTICLE) is None
+
+
+def _sources(article: str) -> list[Source]:
+    # Two overlapping passages and one far away, retrieved out of article order.
+    a, b, c = (0, 60), (40, 130), (131, len(article))
+    return [
+        Source(1, "g.txt", "Guerin", "c2", b[0], b[1], article[b[0] : b[1]], 0.9),
+        Source(2, "g.txt", "Guerin", "c1", a[0], a[1], article[a[0] : a[1]], 0.8),
+        Source(3, "g.txt", "Guerin", "c3", c[0], c[1], article[c[0] : c[1]], 0.7),
+        Source(4, "other.txt", "Other", "o1", 0, 12, "Other story.", 0.6),
+    ]
+
+
+def test_passages_of_one_article_are_merged_and_map_back() -> None:
+    texts = by_article(_sources(ARTICLE), {"g.txt": ARTICLE, "other.txt": "Other story."}.get)
+    assert [t.file for t in texts] == ["g.txt", "other.txt"]
+    merged = texts[0]
+    assert merged.text.startswith(ARTICLE[:130]) and "\n…\n" in merged.text and merged.first_n == 1
+    at = merged.text.index("moved in 1975")
+    n, start, end = merged.to_article(at, at + len("moved in 1975"))
+    assert ARTICLE[start:end] == "moved in 1975" and n == 1  # passage [1] covers 40..130
+    at = merged.text.index("Mary")
+    n, start, end = merged.to_article(at, at + 4)
+    assert ARTICLE[start:end] == "Mary" and n == 3
+
+
+def _lines(question: str, source: SourceText) -> list[Line]:
+    return select_lines([source], analyse_question(question), 10_000)[0]
+
+
+def test_reading_quotes_the_named_sentence_and_checks_the_answer_against_it() -> None:
+    [source, _] = by_article(_sources(ARTICLE), {"g.txt": ARTICLE}.get)
+    question = "When was Guerin founded?"
+    lines = _lines(question, source)
+    shown = [source.text[line.start : line.end] for line in lines]
+    assert shown[0] == "Guerin High School was established in 1962 by the Sisters."
+    model = FakeModel().enqueue(reading("1962", 1), reading("1958", 1), reading("1962", 3), reading("1962", 9))
+    kept = read_one(model, question, source, lines, 64, 10).readings[0]
+    assert (kept.answer, kept.status, kept.answers, kept.n) == ("1962", "answered", True, 2)
+    assert ARTICLE[kept.start : kept.end] == kept.quote == shown[0]
+    made_up = read_one(model, question, source, lines, 64, 10).readings[0]
+    assert (made_up.status, made_up.answers) == ("answer not in source", False)
+    # Off by one or two: a neighbouring sentence holding the answer is taken; further away it is not.
+    assert read_one(model, question, source, lines, 64, 10).readings[0].status == "answer not in source"
+    assert read_one(model, question, source, lines, 64, 10).readings[0].status == "quote not found"
+    # The question comes before the source: the shared prefix of every reading of one question.
+    assert model.prompts[0].startswith(f"Question: {question}") and "[1] Guerin High School" in model.prompts[0]
+
+
+def test_off_by_one_sentence_is_corrected() -> None:
+    [source, _] = by_article(_sources(ARTICLE), {"g.txt": ARTICLE}.get)
+    lines = _lines("Where is the school located?", source)
+    at = next(i for i, line in enumerate(lines, 1) if "River Grove" in source.text[line.start : line.end])
+    got = read_one(FakeModel().enqueue(reading("River Grove", at + 1)), "Where is it?", source, lines, 64, 10)
+    assert got.readings[0].answers and "River Grove" in got.readings[0].quote
+
+
+def test_no_answer_restated_question_and_failures_are_readings_too() -> None:
+    [source, _] = by_article(_sources(ARTICLE), {"g.txt": ARTICLE}.get)
+    lines = _lines("Who won?", source)
+    nothing = read_one(FakeModel().enqueue(reading("none", 0)), "Who won?", source, lines, 64, 10)
+    assert [(r.status, r.answers, r.n) for r in nothing.readings] == [("no answer", False, 1)]
+    echo = read_one(FakeModel().enqueue(reading("the school", 1)), "Where is the school?", source, lines, 64, 10)
+    assert echo.readings[0].status == "no answer (restates the question)"
+    slow = FakeModel(fail=ReplyFailed("timeout", "the reading took longer than 5 s"))
+    failed = read_one(slow, "Who won?", source, lines, 64, 5)
+    assert failed.readings[0].status == "unread: timed out" and failed.failure is not None
+
+
+def test_long_sources_are_cut_to_their_most_relevant_sentences() -> None:
+    filler = " ".join(f"Filler sentence number {i} talks about the weather." for i in range(40))
+    text = f"{filler} The bridge opened in 1932 after six years of work. {filler}"
+    [source] = by_article([Source(1, "b.txt", "B", "c", 0, len(text), text, 1.0)], {"b.txt": text}.get)
+    [lines] = select_lines([source], analyse_question("When did the bridge open?"), 300)
+    shown = [source.text[line.start : line.end] for line in lines]
+    assert "The bridge opened in 1932 after six years of work." in shown
+    assert sum(map(len, shown)) <= 300
+
+
+def test_replies_are_parsed_strictly() -> None:
+    assert parse_reply('```json\n{"verdict": "same"}\n```', Verdict).verdict == "same"
+    assert parse_reply(reading("none", 0), SourceReply).sentence == 0
+    for bad in ["no json here", '{"verdict": "maybe"}', '{"answer": "x", "sentence": -1}', '{"answer": 1}']:
+        with pytest.raises(ReplyFailed) as caught:
+            parse_reply(bad, Verdict if "verdict" in bad else SourceReply)
+        assert caught.value.kind == "bad"
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "relation"),
+    [
+        ("1962", "Guerin High School was established in 1962.", "same"),
+        ("Boston", "located in Boston", "same"),
+        ("Kishi", "Nobuo Kishi", "same"),
+        ("four ministers", "4 ministers", "same"),
+        ("about 18 months", "18 months", "same"),
+        ("1962", "1958", "contradict"),
+        ("January 30", "January 31", "contradict"),
+        ("$43.8 billion", "$46 billion", "contradict"),
+        ("Yes", "No, it was cancelled", "contradict"),
+        ("helpful", "not proven helpful", None),  # negation: the LLM judges
+        ("Ahn Kyu-back", "Suh Wook", None),
+        ("18 months", "since 2018", None),
+    ],
+)
+def test_deterministic_comparison(a: str, b: str, relation: str | None) -> None:
+    assert decide(a, b) == relation
+    assert decide(b, a) == relation
+
+
+def _run(reader: Reader, sources: list[Source], articles: dict[str, str]) -> tuple[list[str], ReaderResult]:
+    events = list(reader.run("Who leads the club?", analyse_question("Who leads the club?"), sources, articles.get))
+    assert isinstance(events[-1], ReaderResult) and all(isinstance(e, str) for e in events[:-1])
+    return events[:-1], events[-1]
+
+
+def _three() -> tuple[list[Source], dict[str, str]]:
+    texts = {
+        "a.txt": "The club is led by Anna Berg, its chair since 2020.",
+        "b.txt": "Chair Carl Dahl leads the club.",
+        "c.txt": "Anna Berg chairs the club and Eva Lind is treasurer.",
+    }
+    sources = [Source(i, f, f, f"c{i}", 0, len(t), t, 1.0) for i, (f, t) in enumerate(texts.items(), 1)]
+    return sources, texts
+
+
+def test_reader_groups_same_answers_and_asks_the_llm_only_about_the_rest() -> None:
+    sources, texts = _three()
+    model = FakeModel(
+        by_source={
+            "Answer A": '{"verdict": "contradict"}',  # first: a comparison prompt holds the quotes too
+            "The club is led by": reading("Anna Berg", 1),
+            "Chair Carl Dahl": reading("Carl Dahl", 1),
+            "Anna Berg chairs": reading("Berg", 1),
+        }
+    )
+    progress, result = _run(Reader(model, 200, 10), sources, texts)
+    assert progress[0].startswith("reading source 1 of 3") and "with fake" in progress[0]
+    assert sum("Answer A" in p for p in model.prompts) == 1  # "Anna Berg" = "Berg" by rule; one LLM pair
+    [conflict] = result.conflicts
+    assert {(c.file, c.value) for c in conflict.claims} == {
+        ("a.txt", "Anna Berg"),
+        ("c.txt", "Berg"),
+        ("b.txt", "Carl Dahl"),
+    }
+    assert "Sources disagree" in conflict.note and not result.complementary
+    for claim in conflict.claims:
+        assert texts[claim.file][claim.value_start : claim.value_end] == claim.value
+    assert result.usage.calls == 4 and result.usage.prompt_tokens > 0
+    assert result.sentences[0] == "The club is led by Anna Berg, its chair since 2020. [1]"
+
+
+def test_compatible_answers_are_complementary_not_a_conflict() -> None:
+    sources, texts = _three()
+    model = FakeModel(
+        by_source={
+            "Answer A": '{"verdict": "compatible"}',
+            "The club is led by": reading("chair since 2020", 1),
+            "Chair Carl Dahl": reading("none", 0),
+            "Anna Berg chairs": reading("Eva Lind, treasurer", 1),
+        }
+    )
+    _, result = _run(Reader(model, 200, 10), sources, texts)
+    assert not result.conflicts
+    [together] = result.complementary
+    assert {c.file for c in together.claims} == {"a.txt", "c.txt"}
+    assert [r.status for r in result.readings if r.file == "b.txt"] == ["no answer"]
+
+
+def test_concurrent_server_readings_keep_source_order() -> None:
+    sources, texts = _three()
+    replies = {
+        "Answer A": '{"verdict": "contradict"}',
+        "The club is led by": reading("Anna Berg", 1),
+        "Chair Carl Dahl": reading("Carl Dahl", 1),
+        "Anna Berg chairs": reading("Anna Berg", 1),
+    }
+    progress, result = _run(Reader(FakeModel(concurrency=3, by_source=replies), 200, 10), sources, texts)
+    assert progress[0] == "reading 3 sources with fake, 3 at a time…"
+    assert [r.file for r in result.readings] == ["a.txt", "b.txt", "c.txt"]
+
+
+def test_every_reading_failing_is_a_failure() -> None:
+    sources, texts = _three()
+    down = FakeModel(fail=ReplyFailed("down", "the LLM server failed: Connection refused"))
+    _, result = _run(Reader(down, 200, 10), sources, texts)
+    assert result.failure is not None and "Connection refused" in str(result.failure)
+    assert result.unread == ["a.txt", "b.txt", "c.txt"]
