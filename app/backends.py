@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from app.library import UPLOAD_FOLDER, UploadError, save_upload
-from app.reader.models import LocalModel, ReaderModel, ServerModel, ollama_constraint, openai_constraint
+from app.reader.models import OLLAMA_CONSTRAINTS, OPENAI_CONSTRAINTS, LocalModel, ReaderModel, ServerModel
 from app.reader.packaged_model import MODEL_NAME, model_path
 from app.retrieve import HybridRetriever
 from app.service import Parallax, ReaderUnavailable
@@ -123,7 +123,7 @@ def make_reader_model(settings: Settings, name: str | None = None) -> ReaderMode
             max_retries=0,
         )
         return ServerModel(
-            llm, settings.llm_model or settings.llm_base_url, settings.llm_concurrency, openai_constraint
+            llm, settings.llm_model or settings.llm_base_url, settings.llm_concurrency, OPENAI_CONSTRAINTS
         )
     from llama_index.llms.ollama import Ollama
 
@@ -134,7 +134,7 @@ def make_reader_model(settings: Settings, name: str | None = None) -> ReaderMode
         temperature=0.0,
         additional_kwargs={"num_predict": settings.llm_max_tokens},
     )
-    return ServerModel(llm, f"ollama {llm.model}", settings.llm_concurrency, ollama_constraint)
+    return ServerModel(llm, f"ollama {llm.model}", settings.llm_concurrency, OLLAMA_CONSTRAINTS)
 
 
 @lru_cache(maxsize=1)

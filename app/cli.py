@@ -9,14 +9,16 @@ import sys
 import tempfile
 import textwrap
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import click
 from pydantic import ValidationError
 
 from app.answer import Answer
-from app.backends import LLM_NAMES, chunk_config, make_embedder, make_service, open_store
+from app.backends import LLM_NAMES, chunk_config, make_embedder, make_folder_service, make_service, open_store
 from app.retrieve import EmptyIndex, HybridRetriever, QuestionError
+from app.service import Parallax
 from app.settings import PROJECT_ROOT, Settings
 from ingest.load import LoadError
 from ingest.pipeline import IngestReport, ingest_folder
@@ -223,7 +225,6 @@ def eval_command(
     name: str | None,
 ) -> None:
     """Run the known questions and/or external sets and write results JSON, a Markdown report and a PNG chart."""
-    from app.backends import make_folder_service
     from evals import run as evals
 
     settings = _settings()
@@ -242,7 +243,7 @@ def eval_command(
         for set_name, path in sets.items():
             if path is None:
                 items = evals.load_questions()
-                service_for = _seed_services(settings, make_folder_service)
+                service_for = _seed_services(settings)
             else:
                 items = evals.load_dataset(path)
                 service_for = evals.dataset_services(lambda folder, _: make_folder_service(settings, folder))
@@ -259,7 +260,7 @@ def eval_command(
         click.echo(f"wrote {path}")
 
 
-def _seed_services(settings: Settings, make_folder_service):  # noqa: ANN001, ANN202
+def _seed_services(settings: Settings) -> Callable[[object], Parallax]:
     """The seeds in a throwaway store (never the user's), one service for every seed question."""
     folder = Path(tempfile.mkdtemp(prefix="parallax-eval-seeds-"))
     (folder / "docs").mkdir()

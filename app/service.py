@@ -135,7 +135,8 @@ class Parallax:
         timings = {**instant.timings_ms, "reader": round(reader_ms, 1)}
         if result.failure is not None:
             why = str(result.failure)
-            return _with_note(instant, f"The reader failed, so this is the instant answer: {why}.", why, timings, usage)
+            failed = _with_note(instant, f"The reader failed, so this is the instant answer: {why}.", why)
+            return replace(failed, readings=result.readings, timings_ms=timings, usage=usage)
         conflicts = _merge(result.conflicts, instant.conflicts)
         complementary = _outside(result.complementary, conflicts)
         lead = [disagreement_sentence(conflicts)] if conflicts else []
@@ -219,15 +220,10 @@ def _quoted(instant: Answer, conflict: Conflict) -> list:
     return [s for s in instant.sentences if s.supported and any(q in s.text for q in quotes)]
 
 
-def _with_note(
-    answer: Answer,
-    note: str,
-    fallback: str,
-    timings: dict[str, float] | None = None,
-    usage: dict[str, int] | None = None,
-) -> Answer:
+def _with_note(answer: Answer, note: str, fallback: str) -> Answer:
+    """The instant answer, kept because the reader could not replace it, saying why."""
     joined = f"{answer.note} {note}" if answer.note else note
-    return replace(answer, note=joined, fallback=fallback, timings_ms=timings or answer.timings_ms, usage=usage or {})
+    return replace(answer, note=joined, fallback=fallback)
 
 
 class _Clock:

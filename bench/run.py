@@ -11,7 +11,8 @@ ratio compares two things measured in this same run. What is measured how:
   stores are filled through the same Parallax pipeline by an embedder that composes each passage's vector from
   real model vectors of its sentences (bench/corpus.py builds articles from the seeds' sentences). Retrieval cost
   depends on the number and size of vectors, not on how they were computed.
-- embedded LLM (SmolLM2 via llama.cpp in process): time to first token and to the whole reply.
+- the reader (packaged Qwen2.5-Coder-1.5B via llama.cpp in process): latency per question, LLM calls, prompt and
+  generated tokens (prompt tokens count the whole context of each call, including the reused prefix).
 - server: `parallax serve` answering 20 questions through its API; peak RSS from /proc.
 - Chroma server mode: the query benchmark against a real `chroma run` on 127.0.0.1.
 """
@@ -42,7 +43,7 @@ from llama_index.core.base.embeddings.base import BaseEmbedding
 from llama_index.vector_stores.chroma import ChromaVectorStore
 from pydantic import PrivateAttr
 
-from app.backends import make_llm
+from app.backends import make_reader_model
 from app.nlp import analyse, parse
 from app.retrieve import HybridRetriever
 from app.service import Parallax
@@ -234,26 +235,30 @@ def bench_queries(store: ArticleStore, model: MiniLMEmbedding, repeats: int, wit
     return out
 
 
-def bench_llm(store: ArticleStore, model: MiniLMEmbedding) -> dict:
-    """Embedded SmolLM2 through llama.cpp in process: time to first token and to the end of the reply."""
-    settings = Settings(llm="llamacpp", llm_max_tokens=128)
-    service = Parallax(store, HybridRetriever(store, model), lambda name: make_llm(settings, name), 6, 120, "llamacpp")
-    load_s, _ = timed(lambda: make_llm(settings, "llamacpp"))
-    first, total = [], []
-    for q in QUESTIONS[:3]:
-        start = time.perf_counter()
-        first_at = None
-        for event in service.ask_stream(q):
-            if first_at is None and isinstance(event, str):
-                first_at = time.perf_counter() - start
-        total.append(time.perf_counter() - start)
-        if first_at is not None:
-            first.append(first_at)
+def bench_reader(store: ArticleStore, model: MiniLMEmbedding) -> dict:
+    """The reader with the packaged model in process on top-6 seed questions: latency, LLM calls and tokens."""
+    settings = Settings()
+    service = Parallax(
+        store, HybridRetriever(store, model), lambda name: make_reader_model(settings, name), 6,
+        settings.llm_timeout, "local", settings.llm_max_tokens, settings.reader_source_chars,
+    )  # fmt: skip
+    load_s, _ = timed(lambda: make_reader_model(settings, "local"))
+    seconds, calls, prompt, completion = [], [], [], []
+    for q in QUESTIONS:
+        answer = service.ask(q)
+        seconds.append(answer.timings_ms["reader"] / 1000)
+        calls.append(answer.usage["calls"])
+        prompt.append(answer.usage["prompt_tokens"])
+        completion.append(answer.usage["completion_tokens"])
     return {
+        "questions": len(QUESTIONS),
         "model_load_s": round(load_s, 2),
-        "first_token_s_p50": round(statistics.median(first), 2) if first else None,
-        "total_s_p50": round(statistics.median(total), 2),
-        "questions": 3,
+        "reader_s_p50": round(statistics.median(seconds), 1),
+        "reader_s_p95": round(pct(seconds, 0.95), 1),
+        "llm_calls_p50": statistics.median(calls),
+        "prompt_tokens_p50": statistics.median(prompt),
+        "completion_tokens_p50": statistics.median(completion),
+        "tokens_per_s_overall": round((sum(prompt) + sum(completion)) / sum(seconds), 1),
     }
 
 
@@ -345,11 +350,21 @@ def main() -> None:
     parser.add_argument("--ingest-passages", type=int, default=400, help="size of the real-model ingest corpus")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--name", default=time.strftime("%Y%m%d-%H%M%S"))
+    parser.add_argument("--only", choices=["all", "reader"], default="all", help="reader: only the reader's section")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="parallax-bench-"))
     model = MiniLMEmbedding()
     results: dict[str, Any] = {}
     try:
+        if args.only == "reader":
+            seeds_docs = work / "seeds"
+            seeds_docs.mkdir()
+            for seed in sorted((ROOT / "seeds").glob("*.txt")):
+                shutil.copy(seed, seeds_docs)
+            seeds_store, _ = build_scaled_store(work / "q-seeds", seeds_docs, model)
+            results["reader (Qwen2.5-Coder-1.5B, llama.cpp in process)"] = bench_reader(seeds_store, model)
+            results["query scaling"] = {"seeds": bench_queries(seeds_store, model, args.repeats, with_answers=True)}
+            return _write(args.name, results)
         print("ingest: seeds", flush=True)
         seeds_docs = work / "seeds"
         seeds_docs.mkdir()
@@ -380,16 +395,20 @@ def main() -> None:
         results["chroma server mode"] = {
             f"{args.sizes[0]}": bench_chroma_server(work, work / f"gen-{args.sizes[0]}", composed, model, args.repeats)
         }
-        print("embedded LLM", flush=True)
-        results["embedded LLM (SmolLM2, llama.cpp)"] = bench_llm(seeds_store, model)
+        print("reader", flush=True)
+        results["reader (Qwen2.5-Coder-1.5B, llama.cpp in process)"] = bench_reader(seeds_store, model)
         print("server", flush=True)
         results["parallax serve"] = bench_server(work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    _write(args.name, results)
+
+
+def _write(name: str, results: dict) -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / f"{args.name}.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
-    report = markdown(args.name, results)
-    (RESULTS / f"{args.name}.md").write_text(report, encoding="utf-8")
+    (RESULTS / f"{name}.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
+    report = markdown(name, results)
+    (RESULTS / f"{name}.md").write_text(report, encoding="utf-8")
     print(report)
 
 

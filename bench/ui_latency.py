@@ -1,9 +1,10 @@
-"""Time from question to first token and to the final answer in the chat UI, as a person sees it.
+"""Time from question to the instant answer and to the reader's answer in the chat UI, as a person sees it.
 
     .venv/bin/python bench/ui_latency.py        # starts `parallax serve` on a free port over the configured store
 
-Drives Debian's chromium with Playwright: five questions with the evidence composer, then three with the embedded
-LLM chosen in Settings (first token = the streaming draft appears; final = the checked answer replaces it).
+Drives Debian's chromium with Playwright: five questions with the instant engine only, then three with the local
+reader chosen in Settings (first = the instant answer shows with the reader's progress; final = the reader's
+answer replaces it).
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ QUESTIONS = [
     "Who did Gen Nakatani meet?",
     "Which country did South Korea establish diplomatic ties with?",
 ]
-DRAFTING = "document.querySelector('#px-chat').innerText.includes('\u258c')"
+READING = "document.querySelector('#px-chat').innerText.includes('reading source')"
+READ = "document.querySelector('#px-chat').innerText.includes('Read by local')"
 
 
 def ask(page: Page, question: str, llm: bool) -> tuple[float | None, float]:
@@ -36,11 +38,11 @@ def ask(page: Page, question: str, llm: bool) -> tuple[float | None, float]:
     start = time.perf_counter()
     page.click("#px-ask")
     first = None
-    if llm:
-        page.wait_for_function(DRAFTING, timeout=180_000)
-        first = time.perf_counter() - start
     page.wait_for_function(f"document.querySelector('#px-chat').innerText.includes({question[:25]!r})")
-    page.wait_for_function(f"!({DRAFTING})", timeout=180_000)
+    if llm:
+        page.wait_for_function(READING, timeout=180_000)
+        first = time.perf_counter() - start
+        page.wait_for_function(f"!({READING}) && {READ}", timeout=300_000)
     page.wait_for_selector("#px-sources .px-source")
     return first, time.perf_counter() - start
 
@@ -49,7 +51,7 @@ def main() -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    env = {**os.environ, "PARALLAX_PORT": str(port)}
+    env = {**os.environ, "PARALLAX_PORT": str(port), "PARALLAX_LLM": "none"}
     server = subprocess.Popen([sys.executable, "-m", "app", "serve"], cwd=ROOT, env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
     try:
@@ -66,17 +68,17 @@ def main() -> None:
             page.wait_for_selector("#px-question textarea")
             extractive = [ask(page, q, llm=False)[1] for q in QUESTIONS]
             page.click("text=Settings")
-            page.get_by_label("Answer writer (none = no LLM)").click()
-            page.get_by_role("option", name="llamacpp").click()
+            page.get_by_label("Reader model (none = instant answers only)").click()
+            page.get_by_role("option", name="local").click()
             llm = [ask(page, q, llm=True) for q in QUESTIONS[1:4]]
             browser.close()
     finally:
         server.terminate()
         server.wait(timeout=30)
-    print(f"evidence composer, question -> final answer: {[round(t, 2) for t in extractive]} s, "
+    print(f"instant engine, question -> answer: {[round(t, 2) for t in extractive]} s, "
           f"median {statistics.median(extractive):.2f} s")  # fmt: skip
-    print(f"embedded LLM, first token: {[round(f or 0, 2) for f, _ in llm]} s; "
-          f"final checked answer: {[round(t, 2) for _, t in llm]} s")  # fmt: skip
+    print(f"local reader, instant answer shown: {[round(f or 0, 2) for f, _ in llm]} s; "
+          f"reader's answer: {[round(t, 2) for _, t in llm]} s")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -49,8 +49,11 @@ def seeded_store(tmp_path_factory: pytest.TempPathFactory, embedder: MiniLMEmbed
 
 @pytest.fixture(scope="session")
 def seeded_service(seeded_store: ArticleStore, embedder: MiniLMEmbedding):
-    """The answer service over the seeds, extractive by default; tests hand it LLMs through `llm_factory`."""
+    """The answer service over the seeds, instant engine only (the reader's tests give it the real model)."""
     from app.retrieve import HybridRetriever
     from app.service import Parallax
 
-    return Parallax(seeded_store, HybridRetriever(seeded_store, embedder), llm_factory=lambda name: None)
+    def no_reader(name: str):
+        raise AssertionError(f"this service has no reader (asked for {name})")
+
+    return Parallax(seeded_store, HybridRetriever(seeded_store, embedder), no_reader)

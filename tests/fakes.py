@@ -35,7 +35,7 @@ class FakeModel:
         self.replies.extend(r if isinstance(r, str) else json.dumps(r) for r in replies)
         return self
 
-    def reply(self, system: str, user: str, schema: type[BaseModel], max_tokens: int, timeout: float):  # noqa: ANN201
+    def reply(self, system: str, user: str, schema: type[BaseModel], max_tokens: int, timeout: float):
         with self._lock:
             self.prompts.append(user)
             if self.fail is not None:

@@ -91,7 +91,7 @@ def test_ask_json_and_plain(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     answer = json.loads(result.stdout)
     assert answer["backend"] == "extractive" and answer["conflicts"] and not answer["abstained"]
-    plain = parallax("ask", "What is the population of Yokosuka?", env=env)
+    plain = parallax("ask", "What is the population of Yokosuka?", env={**env, "PARALLAX_LLM": "none"})
     assert plain.returncode == 0
     assert plain.stdout.startswith("No answer in the articles.")
     assert "Closest passages" in plain.stdout

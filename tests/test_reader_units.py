@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 
 from app.answer import Source
+from app.question import analyse_question
 from app.reader.compare import decide
 from app.reader.engine import Reader, ReaderResult
 from app.reader.locate import locate
 from app.reader.models import ReplyFailed, parse_reply
 from app.reader.prompts import SourceReply, Verdict
 from app.reader.read import read_one
-from app.question import analyse_question
 from app.reader.sources import Line, SourceText, by_article, select_lines
 from tests.fakes import FakeModel, reading
 
@@ -27,7 +27,9 @@ def test_locate_exact_and_normalised() -> None:
     assert span and ARTICLE[span.start : span.end] == "established in 1962" and span.score == 100
     # Straight quotes for curly ones, another case, extra whitespace, a trailing full stop: still found.
     span = locate("\"we're  PROUD,\" said the principal - Mary O'Neil.", ARTICLE)
-    assert span and ARTICLE[span.start : span.end] == "We\u2019re proud,\u201d said the principal \u2014 Mary O\u2019Neil"
+    assert (
+        span and ARTICLE[span.start : span.end] == "We\u2019re proud,\u201d said the principal \u2014 Mary O\u2019Neil"
+    )
 
 
 def test_locate_fuzzy_and_absent() -> None:
@@ -71,17 +73,32 @@ def test_reading_quotes_the_named_sentence_and_checks_the_answer_against_it() ->
     lines = _lines(question, source)
     shown = [source.text[line.start : line.end] for line in lines]
     assert shown[0] == "Guerin High School was established in 1962 by the Sisters."
-    model = FakeModel().enqueue(reading("1962", 1), reading("1958", 1), reading("1962", 3), reading("1962", 9))
+    model = FakeModel().enqueue(
+        reading("1962", 1), reading("1958", 1), reading("1962", 3), reading("1962", 9), reading("1958", 9)
+    )
     kept = read_one(model, question, source, lines, 64, 10).readings[0]
     assert (kept.answer, kept.status, kept.answers, kept.n) == ("1962", "answered", True, 2)
     assert ARTICLE[kept.start : kept.end] == kept.quote == shown[0]
     made_up = read_one(model, question, source, lines, 64, 10).readings[0]
     assert (made_up.status, made_up.answers) == ("answer not in source", False)
-    # Off by one or two: a neighbouring sentence holding the answer is taken; further away it is not.
+    # Off by one a neighbouring sentence holding the answer is taken; off by two it is not.
     assert read_one(model, question, source, lines, 64, 10).readings[0].status == "answer not in source"
+    # A sentence it was not shown: any shown sentence holding the answer, else there is no quote.
+    unshown = read_one(model, question, source, lines, 64, 10).readings[0]
+    assert unshown.status == "answered" and unshown.quote == shown[0]
     assert read_one(model, question, source, lines, 64, 10).readings[0].status == "quote not found"
     # The question comes before the source: the shared prefix of every reading of one question.
     assert model.prompts[0].startswith(f"Question: {question}") and "[1] Guerin High School" in model.prompts[0]
+
+
+def test_yes_and_no_need_no_word_of_the_sentence() -> None:
+    [source, _] = by_article(_sources(ARTICLE), {"g.txt": ARTICLE}.get)
+    question = "Was Guerin High School established by the Sisters?"
+    lines = _lines(question, source)
+    model = FakeModel().enqueue(reading("Yes", 1), reading("No, by the Brothers", 1))
+    assert read_one(model, question, source, lines, 64, 10).readings[0].status == "answered"
+    # ... but what follows the verdict is checked like any answer.
+    assert read_one(model, question, source, lines, 64, 10).readings[0].status == "answer not in source"
 
 
 def test_off_by_one_sentence_is_corrected() -> None:
@@ -99,6 +116,10 @@ def test_no_answer_restated_question_and_failures_are_readings_too() -> None:
     assert [(r.status, r.answers, r.n) for r in nothing.readings] == [("no answer", False, 1)]
     echo = read_one(FakeModel().enqueue(reading("the school", 1)), "Where is the school?", source, lines, 64, 10)
     assert echo.readings[0].status == "no answer (restates the question)"
+    # An answer that picks one of the options a question offers is an answer.
+    choice = "Was Guerin established in 1962 or 1975?"
+    picked = read_one(FakeModel().enqueue(reading("1962", 1)), choice, source, _lines(choice, source), 64, 10)
+    assert picked.readings[0].status == "answered"
     slow = FakeModel(fail=ReplyFailed("timeout", "the reading took longer than 5 s"))
     failed = read_one(slow, "Who won?", source, lines, 64, 5)
     assert failed.readings[0].status == "unread: timed out" and failed.failure is not None

@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-import itertools
 import json
 
 import pytest
 
 from app.answer import Answer
 from app.compose import ABSTAIN_TEXT
+from app.reader.packaged_model import ModelMissing
 from app.service import Parallax
-from tests.fakes import FakeLLM
 
 CONFLICT_Q = "Which South Korean defense minister attended the January 30 meeting in Yokosuka?"
 EXERCISE_Q = "What kind of joint exercises did the ministers agree to resume?"
 POPULATION_Q = "What is the population of Yokosuka?"
-
-
-def with_llm(service: Parallax, llm: FakeLLM, timeout: float = 30.0) -> Parallax:
-    return Parallax(service.store, service.retriever, lambda name: llm, llm_timeout=timeout, default_llm="fake")
 
 
 def n_of(answer: Answer, prefix: str) -> int:
@@ -81,74 +76,23 @@ def test_json_contract_has_every_field(seeded_service: Parallax) -> None:
     assert data["timings_ms"]["total"] > 0
 
 
-def test_planted_wrong_citation_and_made_up_number_are_removed(seeded_service: Parallax) -> None:
-    sources = seeded_service.ask(EXERCISE_Q)
-    n001 = n_of(sources, "001")
-    other = next(s.n for s in sources.sources if "search and rescue" not in s.text)
-    llm = FakeLLM().enqueue(
-        f"The ministers agreed to resume joint maritime search and rescue exercises [{n001}]. "
-        f"The exercises were agreed in search and rescue talks at the Yokosuka base [{other}]. "
-        f"The exercises will involve 4,500 sailors [{n001}]."
-    )
-    answer = with_llm(seeded_service, llm).ask(EXERCISE_Q)
-    assert answer.backend == "fake"
-    verdicts = [s.supported for s in answer.sentences]
-    assert verdicts == [True, False, False]
-    assert "4,500" not in answer.answer and f"[{other}]" not in answer.answer
-    assert "4,500" in answer.sentences[2].reason
-    assert "Removed 2 sentence(s)" in answer.note
-    assert "Passages:" in llm.prompts[0] and f"[{n001}] (001_" in llm.prompts[0]
+def test_without_an_llm_there_is_one_instant_answer(seeded_service: Parallax) -> None:
+    events = list(seeded_service.ask_stream(EXERCISE_Q, llm="none"))
+    assert len(events) == 1 and isinstance(events[0], Answer)
+    assert events[0].engine == "instant" and events[0].readings == [] and events[0].usage == {}
 
 
-def test_llm_answer_with_nothing_supported_falls_back(seeded_service: Parallax) -> None:
-    llm = FakeLLM().enqueue("Yokosuka has a population of 1.1 million people [1].")
-    answer = with_llm(seeded_service, llm).ask(EXERCISE_Q)
-    assert answer.backend == "extractive"
-    assert "maritime search and rescue" in answer.answer
-    assert "no sentence of the LLM's answer was supported" in answer.note
+def test_a_reader_that_cannot_start_leaves_the_instant_answer_with_the_reason(seeded_service: Parallax) -> None:
+    def missing(name: str):
+        raise ModelMissing("model part 3 of 22 is not installed: run `make install`")
 
-
-def test_slow_llm_times_out_and_falls_back(seeded_service: Parallax) -> None:
-    llm = FakeLLM(seconds_per_word=0.5).enqueue("word " * 20)
-    answer = with_llm(seeded_service, llm, timeout=1.0).ask(EXERCISE_Q)
-    assert answer.backend == "extractive"
-    assert "did not finish within 1 s" in answer.note
-
-
-def test_llm_down_falls_back(seeded_service: Parallax) -> None:
-    llm = FakeLLM(error="Connection refused")
-    answer = with_llm(seeded_service, llm).ask(CONFLICT_Q)
-    assert answer.backend == "extractive" and answer.conflicts
-    assert "the LLM failed: Connection refused" in answer.note
-
-
-def test_llm_leaving_out_a_side_gets_the_disagreement_first(seeded_service: Parallax) -> None:
-    extractive = seeded_service.ask(CONFLICT_Q)
-    n001 = n_of(extractive, "001")
-    llm = FakeLLM().enqueue(f"South Korean Defense Minister Suh Wook attended the meeting [{n001}].")
-    answer = with_llm(seeded_service, llm).ask(CONFLICT_Q)
-    assert answer.backend == "fake"
-    assert answer.answer.startswith("Sources disagree:") and "Ahn Kyu-back" in answer.answer
-    assert all(s.supported for s in answer.sentences)
-    assert "The passages disagree:" in llm.prompts[0]
-
-
-def test_streaming_yields_growing_drafts_then_the_answer(seeded_service: Parallax) -> None:
-    n001 = n_of(seeded_service.ask(EXERCISE_Q), "001")
-    llm = FakeLLM().enqueue(f"They agreed to resume joint maritime search and rescue exercises [{n001}].")
-    events = list(with_llm(seeded_service, llm).ask_stream(EXERCISE_Q))
-    drafts, final = events[:-1], events[-1]
-    assert isinstance(final, Answer) and len(drafts) > 3
-    assert all(isinstance(d, str) for d in drafts)
-    assert all(b.startswith(a) for a, b in itertools.pairwise(drafts))
-    assert final.answer == drafts[-1]
-
-
-def test_abstention_does_not_ask_the_llm(seeded_service: Parallax) -> None:
-    llm = FakeLLM()
-    answer = with_llm(seeded_service, llm).ask(POPULATION_Q)
-    assert answer.abstained and llm.prompts == []
-    assert "LLM was not asked" in answer.note
+    service = Parallax(seeded_service.store, seeded_service.retriever, missing, default_llm="local")
+    events = list(service.ask_stream(CONFLICT_Q))
+    instant, final = events
+    assert isinstance(instant, Answer) and isinstance(final, Answer)
+    assert final.engine == "instant" and final.answer == instant.answer and final.conflicts
+    assert final.fallback == "model part 3 of 22 is not installed: run `make install`"
+    assert "The reader could not start: model part 3 of 22" in final.note
 
 
 @pytest.mark.parametrize("bad", ["", "  ", "?" * 3000])

@@ -29,8 +29,9 @@ CONFLICT_Q = "Which South Korean defense minister attended the January 30 meetin
 
 
 def serve_cmd(tmp: Path, data: Path, port: int) -> tuple[list[str], dict]:
+    # The instant engine by default (fast tests); the reader test picks the local model in Settings.
     env = {**os.environ, "PARALLAX_STORE_PATH": str(tmp / "store"), "PARALLAX_DATA_DIR": str(data),
-           "PARALLAX_PORT": str(port)}  # fmt: skip
+           "PARALLAX_PORT": str(port), "PARALLAX_LLM": "none"}  # fmt: skip
     return [sys.executable, "-m", "app", "serve"], {"cwd": ROOT, "env": env}
 
 
@@ -89,6 +90,22 @@ def test_conflict_shows_both_ministers_and_files_side_by_side(page: Page) -> Non
     assert "Ahn Kyu-back" in chat and "Suh Wook" in chat
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "ui-conflict.png"), full_page=True)
+
+
+def test_the_reader_refines_the_instant_answer_in_place(page: Page) -> None:
+    page.click("text=Settings")
+    page.get_by_label("Reader model (none = instant answers only)").click()
+    page.get_by_role("option", name="local").click()
+    ask(page, "What kind of joint exercises did the ministers agree to resume?")
+    # The instant answer first, with the reader's progress under it ...
+    page.wait_for_function("document.querySelector('#px-chat').innerText.includes('reading source')", timeout=60_000)
+    assert "maritime search and rescue" in page.inner_text("#px-chat")
+    # ... then the reader's answer in its place, with what each source says.
+    page.wait_for_function("document.querySelector('#px-chat').innerText.includes('Read by local')", timeout=180_000)
+    assert "reading source" not in page.inner_text("#px-chat")
+    assert "The reader:" in page.inner_text("#px-sources")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "ui-reader.png"), full_page=True)
 
 
 def test_abstention_banner_and_nearest_passages(page: Page) -> None:

@@ -1,9 +1,10 @@
 """The reader as one step: numbered sources in; each source's readings, the conflicts among them and the answer's
 sentences out, with progress lines on the way ("reading source 2 of 5 with …").
 
-Readings that state the same answer form one group (deterministic checks, app/reader/compare.py); groups are
-then compared pairwise, by rule where a rule decides and by the LLM otherwise. Groups that contradict another
-become one Conflict; groups that differ but can all be true are listed as complementary.
+Readings that state the same answer form one group (deterministic checks, app/reader/compare.py); every other
+group is then compared with the largest one, by rule where a rule decides and by the LLM otherwise. The groups
+that contradict it become one Conflict with it; groups that differ but can all be true are listed as
+complementary.
 """
 
 from __future__ import annotations
@@ -11,15 +12,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
-from itertools import combinations
 
 from app.answer import Claim, Conflict, Reading, Source
 from app.nlp import analyse
+from app.question import QuestionInfo
 from app.reader.compare import Pair, Relation, decide, judge
 from app.reader.locate import locate
 from app.reader.models import ReaderModel, ReplyFailed, Usage
 from app.reader.read import SourceResult, read_one
-from app.question import QuestionInfo
 from app.reader.sources import by_article, select_lines
 
 COMPARE_TOKENS = 24  # {"verdict": "contradict"} and nothing more
@@ -104,10 +104,11 @@ class Reader:
     def _relations(
         self, question: str, groups: list[list[Reading]], usage: Usage
     ) -> tuple[dict[tuple[int, int], Relation], int]:
+        """How each group relates to the largest one (k-1 comparisons, not k(k-1)/2: LLM calls are the cost)."""
         relations: dict[tuple[int, int], Relation] = {}
         asked = skipped = 0
-        for i, j in combinations(range(len(groups)), 2):
-            a, b = groups[i][0], groups[j][0]
+        for j in range(1, len(groups)):
+            a, b = groups[0][0], groups[j][0]
             relation = decide(a.answer or "", b.answer or "")
             if relation is None:
                 if asked == self.max_comparisons:
@@ -122,12 +123,13 @@ class Reader:
                     skipped += 1
                     continue
                 usage.add(spent)
-            relations[(i, j)] = relation
+            relations[(0, j)] = relation
         return relations, skipped
 
 
 def _groups(answered: list[Reading]) -> list[list[Reading]]:
-    """Readings that state the same answer, together (first reading of a group is its representative)."""
+    """Readings that state the same answer, together, largest group first (ties: best-ranked source first); the
+    first reading of a group is its representative."""
     groups: list[list[Reading]] = []
     for reading in answered:
         for group in groups:
@@ -136,7 +138,7 @@ def _groups(answered: list[Reading]) -> list[list[Reading]]:
                 break
         else:
             groups.append([reading])
-    return groups
+    return sorted(groups, key=lambda g: -len(g))
 
 
 def _claims(group: list[Reading]) -> list[Claim]:
@@ -175,18 +177,18 @@ def _conflicts(
 
 
 def _sentences(groups: list[list[Reading]], by_n: dict[int, Source]) -> list[str]:
-    """For each group, the passage sentence(s) holding its quote, cited: the answer's evidence, verbatim."""
+    """For each group, the passage sentence(s) holding its quote, each cited: the answer's evidence, verbatim."""
     out: list[str] = []
     for group in groups:
-        for r in group[:1]:
-            src = by_n.get(r.n)
-            if src is None or r.start is None or r.end is None:
-                continue
-            a, b = r.start - src.start, r.end - src.start
-            spans = [s for s in analyse(src.text) if s.end > a and s.start < b] or []
-            text = src.text[spans[0].start : spans[-1].end] if spans else src.text[max(a, 0) : b]
-            text = " ".join(text.split())
+        r = group[0]
+        src = by_n.get(r.n)
+        if src is None or r.start is None or r.end is None:
+            continue
+        a, b = r.start - src.start, r.end - src.start
+        spans = [(s.start, s.end) for s in analyse(src.text) if s.end > a and s.start < b] or [(max(a, 0), b)]
+        for start, end in spans:
+            text = " ".join(src.text[start:end].split())
             sentence = f"{text}{'' if text[-1:] in '.!?' else '.'} [{r.n}]"
-            if sentence not in out:
+            if text and sentence not in out:
                 out.append(sentence)
     return out[:MAX_SENTENCES]

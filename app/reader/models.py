@@ -116,14 +116,15 @@ class LocalModel:
 class ServerModel:
     """An LLM behind a server (OpenAI-compatible or Ollama) through its LlamaIndex class.
 
-    `constrain(schema)` gives the extra chat arguments that make that server decode to the schema.
+    `constraints` are the ways, best first, of asking that server to decode to a JSON schema; a server that
+    rejects one (HTTP 400/422) is asked the next way, which is then kept for later calls.
     """
 
-    def __init__(self, llm: LLM, name: str, concurrency: int, constrain: Callable[[dict], dict[str, Any]]) -> None:
+    def __init__(self, llm: LLM, name: str, concurrency: int, constraints: list[Constraint]) -> None:
         self.llm = llm
         self.name = name
         self.concurrency = concurrency
-        self._constrain = constrain
+        self._constraints = list(constraints)
 
     def reply(
         self, system: str, user: str, schema: type[Reply], max_tokens: int, timeout: float
@@ -133,13 +134,18 @@ class ServerModel:
             ChatMessage(role=MessageRole.USER, content=user),
         ]
         started = time.monotonic()
-        try:
-            response = self.llm.chat(messages, **self._constrain(schema.model_json_schema()))
-        except Exception as exc:  # every client library raises its own errors; all mean "no reply"
-            took = time.monotonic() - started
-            kind = "timeout" if took >= timeout or "timed out" in str(exc).lower() else "down"
-            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            raise ReplyFailed(kind, f"the LLM server failed: {first}") from None
+        while True:
+            try:
+                response = self.llm.chat(messages, **self._constraints[0](schema.model_json_schema()))
+                break
+            except Exception as exc:  # every client library raises its own errors; all mean "no reply"
+                if getattr(exc, "status_code", None) in {400, 422} and len(self._constraints) > 1:
+                    self._constraints.pop(0)  # this server wants another form of structured output
+                    continue
+                took = time.monotonic() - started
+                kind = "timeout" if took >= timeout or "timed out" in str(exc).lower() else "down"
+                first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+                raise ReplyFailed(kind, f"the LLM server failed: {first}") from None
         counts = response.additional_kwargs or {}
         raw = response.raw if isinstance(response.raw, dict) else {}
         prompt = counts.get("prompt_tokens", raw.get("prompt_eval_count", 0)) or 0
@@ -147,11 +153,13 @@ class ServerModel:
         return parse_reply(response.message.content or "", schema), Usage(1, int(prompt), int(completion))
 
 
-def openai_constraint(schema: dict) -> dict[str, Any]:
-    """OpenAI-style structured output (llama.cpp's server, vLLM, LM Studio and OpenAI accept it)."""
-    return {"response_format": {"type": "json_schema", "json_schema": {"name": "reply", "schema": schema}}}
+Constraint = Callable[[dict], dict[str, Any]]
 
-
-def ollama_constraint(schema: dict) -> dict[str, Any]:
-    """Ollama's `format` takes the JSON schema itself."""
-    return {"format": schema}
+# OpenAI-style structured output (OpenAI, vLLM, llama.cpp's C++ server), then the older form that
+# llama-cpp-python's server and others accept.
+OPENAI_CONSTRAINTS: list[Constraint] = [
+    lambda schema: {"response_format": {"type": "json_schema", "json_schema": {"name": "reply", "schema": schema}}},
+    lambda schema: {"response_format": {"type": "json_object", "schema": schema}},
+]
+# Ollama's `format` takes the JSON schema itself.
+OLLAMA_CONSTRAINTS: list[Constraint] = [lambda schema: {"format": schema}]

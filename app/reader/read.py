@@ -2,8 +2,8 @@
 
 The reply names one of the numbered sentences the model was shown; that sentence is the quote. A reading is
 kept when its answer's names and numbers, and at least half its content words, occur in that sentence (or, when
-the model was off by one, in a neighbouring one, which then becomes the quote). Everything else is discarded and
-counted. Each source is one call with only that source's text, so an instruction planted in one article cannot
+the model was off by one, in a neighbouring one; or, when it named a sentence it was not shown, in any shown
+sentence), which then becomes the quote. Everything else is discarded and counted. Each source is one call with only that source's text, so an instruction planted in one article cannot
 change the reading of another.
 """
 
@@ -21,6 +21,8 @@ from app.reader.sources import Line, SourceText
 
 NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 MIN_WORDS = 0.5  # share of the answer's content words its sentence must hold
+YES_NO = re.compile(r"^\s*(yes|no)\b[\s,.;:-]*", re.IGNORECASE)
+CHOICE = re.compile(r"\bor\b", re.IGNORECASE)  # "Which was first: A or B?" offers its answers
 
 
 @dataclass
@@ -34,7 +36,11 @@ class SourceResult:
 
 
 def supports(answer: str, sentence: str) -> bool:
-    """Does `sentence` state `answer`? Its names and numbers all occur there, and most of its words."""
+    """Does `sentence` state `answer`? Its names and numbers all occur there, and most of its words.
+
+    A leading "yes"/"no" is the model's verdict on the sentence, not a word the sentence must contain.
+    """
+    answer = YES_NO.sub("", answer)
     words = set(terms(sentence))
     numbers = {n.replace(",", "") for n in NUMBER.findall(sentence)}
     for value in key_values(answer):
@@ -50,20 +56,25 @@ def _reading(source: SourceText, lines: list[Line], reply: SourceReply, question
     first = source.first_n
     if not answer or answer.lower() == NO_ANSWER or reply.sentence == 0:
         return Reading(first, source.file, False, None, None, None, None, False, "no answer")
-    own = set(terms(answer))
-    if own and own <= set(terms(question)):  # "the South Korean defense minister" answers nothing
+    own = set(terms(YES_NO.sub("", answer)))
+    if own and own <= set(terms(question)) and not CHOICE.search(question):
+        # "the South Korean defense minister" answers nothing (but "Penny Black" answers "A or Penny Black?")
         return Reading(first, source.file, False, answer, None, None, None, False, "no answer (restates the question)")
-    if not 1 <= reply.sentence <= len(lines):
-        return Reading(first, source.file, False, answer, None, None, None, False, "quote not found")
     k = reply.sentence - 1
-    for i in (k, k - 1, k + 1):  # small models are sometimes off by one
-        if 0 <= i < len(lines) and supports(answer, source.text[lines[i].start : lines[i].end]):
-            n, start, end = source.to_article(lines[i].start, lines[i].end)
-            quote = source.text[lines[i].start : lines[i].end]
-            return Reading(n, source.file, True, answer, quote, start, end, True, "answered")
-    n, start, end = source.to_article(lines[k].start, lines[k].end)
-    quote = source.text[lines[k].start : lines[k].end]
-    return Reading(n, source.file, False, answer, quote, start, end, True, "answer not in source")
+    # The named sentence; small models are sometimes off by one, or name one they were not shown.
+    nearby = [i for i in (k, k - 1, k + 1) if 0 <= i < len(lines)]
+    for i in nearby or range(len(lines)):
+        if supports(answer, source.text[lines[i].start : lines[i].end]):
+            return _quoting(source, lines[i], answer, True, "answered")
+    if not nearby:
+        return Reading(first, source.file, False, answer, None, None, None, False, "quote not found")
+    return _quoting(source, lines[nearby[0]], answer, False, "answer not in source")
+
+
+def _quoting(source: SourceText, line: Line, answer: str, answers: bool, status: str) -> Reading:
+    """A reading whose quote is `line` of the source."""
+    n, start, end = source.to_article(line.start, line.end)
+    return Reading(n, source.file, answers, answer, source.text[line.start : line.end], start, end, True, status)
 
 
 def read_one(
