@@ -72,12 +72,12 @@ class Reader:
         if self.model.concurrency <= 1:
             for i, (text, lines) in enumerate(zip(texts, shown, strict=True), 1):
                 yield f"reading source {i} of {total} ({text.title or text.file}) with {name}…"
-                results.append(read_one(self.model, question, text, lines, self.max_tokens, self.timeout))
+                results.append(read_one(self.model, info, text, lines, self.max_tokens, self.timeout))
         else:
             yield f"reading {total} sources with {name}, {self.model.concurrency} at a time…"
             with ThreadPoolExecutor(self.model.concurrency, thread_name_prefix="parallax-read") as pool:
                 futures = [
-                    pool.submit(read_one, self.model, question, t, lines, self.max_tokens, self.timeout)
+                    pool.submit(read_one, self.model, info, t, lines, self.max_tokens, self.timeout)
                     for t, lines in zip(texts, shown, strict=True)
                 ]
                 for done, _ in enumerate(as_completed(futures), 1):

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from app.answer import Reading
 from app.citations import key_values
 from app.nlp import terms
+from app.question import QuestionInfo
 from app.reader.models import ReaderModel, ReplyFailed, Usage
 from app.reader.prompts import NO_ANSWER, READ_SYSTEM, SourceReply, read_prompt
 from app.reader.sources import Line, SourceText
@@ -23,6 +24,9 @@ NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 MIN_WORDS = 0.5  # share of the answer's content words its sentence must hold
 YES_NO = re.compile(r"^\s*(yes|no)\b[\s,.;:-]*", re.IGNORECASE)
 CHOICE = re.compile(r"\bor\b", re.IGNORECASE)  # "Which was first: A or B?" offers its answers
+YES_NO_QUESTION = re.compile(
+    r"^\s*(is|are|was|were|do|does|did|can|could|has|have|had|will|would|should|may|might)\b", re.IGNORECASE
+)
 
 
 @dataclass
@@ -35,31 +39,50 @@ class SourceResult:
     failure: ReplyFailed | None = None
 
 
+def missing_value(text: str, words: set[str], numbers: set[str]) -> str | None:
+    """The first name or number of `text` that the words and numbers of a source do not hold, if any."""
+    for value in key_values(text):
+        digits = value.replace(",", "")
+        if not (NUMBER.fullmatch(digits) and digits in numbers) and not set(terms(value)) <= words:
+            return value
+    return None
+
+
+def _vocabulary(text: str) -> tuple[set[str], set[str]]:
+    return set(terms(text)), {n.replace(",", "") for n in NUMBER.findall(text)}
+
+
 def supports(answer: str, sentence: str) -> bool:
     """Does `sentence` state `answer`? Its names and numbers all occur there, and most of its words.
 
     A leading "yes"/"no" is the model's verdict on the sentence, not a word the sentence must contain.
     """
     answer = YES_NO.sub("", answer)
-    words = set(terms(sentence))
-    numbers = {n.replace(",", "") for n in NUMBER.findall(sentence)}
-    for value in key_values(answer):
-        digits = value.replace(",", "")
-        if not (NUMBER.fullmatch(digits) and digits in numbers) and not set(terms(value)) <= words:
-            return False
+    words, numbers = _vocabulary(sentence)
+    if missing_value(answer, words, numbers) is not None:
+        return False
     own = terms(answer)
     return not own or sum(w in words for w in own) / len(own) >= MIN_WORDS
 
 
-def _reading(source: SourceText, lines: list[Line], reply: SourceReply, question: str) -> Reading:
+def _reading(source: SourceText, lines: list[Line], reply: SourceReply, question: QuestionInfo) -> Reading:
     answer = " ".join(reply.answer.split()).strip(" .")
     first = source.first_n
     if not answer or answer.lower() == NO_ANSWER or reply.sentence == 0:
         return Reading(first, source.file, False, None, None, None, None, False, "no answer")
     own = set(terms(YES_NO.sub("", answer)))
-    if own and own <= set(terms(question)) and not CHOICE.search(question):
-        # "the South Korean defense minister" answers nothing (but "Penny Black" answers "A or Penny Black?")
+    if own and question.answer_labels and own <= set(question.terms) and not CHOICE.search(question.text):
+        # Asked who/when/where/how many, "the South Korean defense minister" names nothing new (but "Penny
+        # Black" answers "A or Penny Black?", and "mercury" can answer what a mercury turbine uses).
         return Reading(first, source.file, False, answer, None, None, None, False, "no answer (restates the question)")
+    if not YES_NO_QUESTION.match(question.text):
+        # "What was Tugh's Japanese-style name?" cannot be answered by a source that never says "Japanese": it is
+        # about something else. (A yes/no question's premise may be what the source contradicts, so not there.)
+        absent = missing_value(question.text, *_vocabulary(f"{source.title}\n{source.text}"))
+        if absent is not None:
+            return Reading(
+                first, source.file, False, answer, None, None, None, False, f"no answer (never mentions {absent})"
+            )
     k = reply.sentence - 1
     # The named sentence; small models are sometimes off by one, or name one they were not shown.
     nearby = [i for i in (k, k - 1, k + 1) if 0 <= i < len(lines)]
@@ -78,10 +101,10 @@ def _quoting(source: SourceText, line: Line, answer: str, answers: bool, status:
 
 
 def read_one(
-    model: ReaderModel, question: str, source: SourceText, lines: list[Line], max_tokens: int, timeout: float
+    model: ReaderModel, question: QuestionInfo, source: SourceText, lines: list[Line], max_tokens: int, timeout: float
 ) -> SourceResult:
     """One source's reading (an unread source gets a Reading saying why)."""
-    prompt = read_prompt(question, [source.text[line.start : line.end] for line in lines])
+    prompt = read_prompt(question.text, [source.text[line.start : line.end] for line in lines])
     try:
         reply, usage = model.reply(READ_SYSTEM, prompt, SourceReply, max_tokens, timeout)
     except ReplyFailed as exc:
