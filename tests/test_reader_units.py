@@ -136,11 +136,11 @@ def test_long_sources_are_cut_to_their_most_relevant_sentences() -> None:
 
 
 def test_replies_are_parsed_strictly() -> None:
-    assert parse_reply('```json\n{"verdict": "same"}\n```', Verdict).verdict == "same"
+    assert parse_reply('```json\n{"conflict": true}\n```', Verdict).conflict is True
     assert parse_reply(reading("none", 0), SourceReply).sentence == 0
-    for bad in ["no json here", '{"verdict": "maybe"}', '{"answer": "x", "sentence": -1}', '{"answer": 1}']:
+    for bad in ["no json here", '{"conflict": "maybe"}', '{"answer": "x", "sentence": -1}', '{"answer": 1}']:
         with pytest.raises(ReplyFailed) as caught:
-            parse_reply(bad, Verdict if "verdict" in bad else SourceReply)
+            parse_reply(bad, Verdict if "conflict" in bad else SourceReply)
         assert caught.value.kind == "bad"
 
 
@@ -186,7 +186,7 @@ def test_reader_groups_same_answers_and_asks_the_llm_only_about_the_rest() -> No
     sources, texts = _three()
     model = FakeModel(
         by_source={
-            "Answer A": '{"verdict": "contradict"}',  # first: a comparison prompt holds the quotes too
+            "Answer A": '{"conflict": true}',  # first: a comparison prompt holds the quotes too
             "The club is led by": reading("Anna Berg", 1),
             "Chair Carl Dahl": reading("Carl Dahl", 1),
             "Anna Berg chairs": reading("Berg", 1),
@@ -212,7 +212,7 @@ def test_compatible_answers_are_complementary_not_a_conflict() -> None:
     sources, texts = _three()
     model = FakeModel(
         by_source={
-            "Answer A": '{"verdict": "compatible"}',
+            "Answer A": '{"conflict": false}',
             "The club is led by": reading("chair since 2020", 1),
             "Chair Carl Dahl": reading("none", 0),
             "Anna Berg chairs": reading("Eva Lind, treasurer", 1),
@@ -228,7 +228,7 @@ def test_compatible_answers_are_complementary_not_a_conflict() -> None:
 def test_concurrent_server_readings_keep_source_order() -> None:
     sources, texts = _three()
     replies = {
-        "Answer A": '{"verdict": "contradict"}',
+        "Answer A": '{"conflict": true}',
         "The club is led by": reading("Anna Berg", 1),
         "Chair Carl Dahl": reading("Carl Dahl", 1),
         "Anna Berg chairs": reading("Anna Berg", 1),

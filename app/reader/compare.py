@@ -5,7 +5,7 @@ Deterministic:
   "Kishi" / "Nobuo Kishi"), number words read as numbers ("four" = 4), unless only one of them is negated;
 - contradict: the same words around different numbers ("1962" / "1958", "January 30" / "January 31"), or a
   plain yes against a plain no.
-Everything else is a pair for the LLM: same, compatible (both can be true) or contradict.
+Everything else is a pair for the LLM: do they conflict (contradict) or can both be listed (compatible)?
 """
 
 from __future__ import annotations
@@ -69,4 +69,4 @@ def judge(model: ReaderModel, question: str, pair: Pair, max_tokens: int, timeou
     """The LLM's verdict on a pair the rules left open (ReplyFailed when it gives none)."""
     prompt = compare_prompt(question, (pair.first, pair.first_quote), (pair.second, pair.second_quote))
     reply, usage = model.reply(COMPARE_SYSTEM, prompt, Verdict, max_tokens, timeout)
-    return reply.verdict, usage
+    return ("contradict" if reply.conflict else "compatible"), usage

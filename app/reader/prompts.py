@@ -14,8 +14,6 @@ answered to 3/8 on a fixed battery of dev-set pairs.
 
 from __future__ import annotations
 
-from typing import Literal
-
 from pydantic import BaseModel, Field
 
 NO_ANSWER = "none"
@@ -46,14 +44,19 @@ class SourceReply(BaseModel):
 
 
 COMPARE_SYSTEM = (
-    "Two sources answered the same question. Decide how their answers relate. Reply with JSON only.\n"
-    '- "same": they give the same answer (perhaps in other words, or one with more detail).\n'
-    '- "compatible": different answers that can both be true (different parts, aspects or details).\n'
-    '- "contradict": they cannot both be true: a different person, place, date, number, or yes versus no '
-    "for the same thing."
+    "Two sources answered the same question differently. Decide whether the two answers conflict. "
+    "Reply with JSON only.\n"
+    '"conflict": true if they give different answers to the same thing, so a reader must choose between them '
+    "(a different person, place, date, number, sport, or yes versus no, helps versus does not help); "
+    "false if both can simply be listed together as parts of one answer.\n"
+    'Examples: "Who is the mayor?" Anna Berg / Carl Dahl: true. "Who attended?" Anna Berg / Carl Dahl: false. '
+    '"Where is the school?" Boston / Chicago: true. "What are the symptoms?" fever / cough: false.'
 )
-"""Reply: {"verdict": "same" | "compatible" | "contradict"}."""
+"""Reply: {"conflict": true | false}.
 
+Measured on 9 labelled pairs with the packaged model: asking for "same / compatible / contradict" gave
+"compatible" every time (3/9); this binary question with examples 6/9 (its misses are false alarms on questions
+with several right answers); asking first whether the question has a single answer, 3/9."""
 
 QUOTE_CHARS = 200  # of each side's sentence in a comparison: enough context, few prompt tokens
 
@@ -66,6 +69,6 @@ def compare_prompt(question: str, first: tuple[str, str], second: tuple[str, str
 
 
 class Verdict(BaseModel):
-    """How two answers relate."""
+    """Whether two different answers conflict."""
 
-    verdict: Literal["same", "compatible", "contradict"]
+    conflict: bool

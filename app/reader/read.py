@@ -78,7 +78,7 @@ def _reading(source: SourceText, lines: list[Line], reply: SourceReply, question
     if not YES_NO_QUESTION.match(question.text):
         # "What was Tugh's Japanese-style name?" cannot be answered by a source that never says "Japanese": it is
         # about something else. (A yes/no question's premise may be what the source contradicts, so not there.)
-        absent = missing_value(question.text, *_vocabulary(f"{source.title}\n{source.text}"))
+        absent = missing_value(question.text, *_vocabulary(f"{source.title}\n{source.article}"))
         if absent is not None:
             return Reading(
                 first, source.file, False, answer, None, None, None, False, f"no answer (never mentions {absent})"

@@ -30,12 +30,13 @@ class Piece:
 
 @dataclass(frozen=True)
 class SourceText:
-    """One article as the reader sees it."""
+    """One article as the reader sees it; `article` is its whole text when the store has it (else the passages)."""
 
     file: str
     title: str
     text: str
     pieces: tuple[Piece, ...]
+    article: str
 
     @property
     def first_n(self) -> int:
@@ -80,7 +81,8 @@ def _merge(passages: list[Source], article: str | None) -> SourceText:
         parts.append(text)
         at += len(text)
         end = max(end, begin + len(text))
-    return SourceText(passages[0].file, passages[0].title, "".join(parts), tuple(pieces))
+    text = "".join(parts)
+    return SourceText(passages[0].file, passages[0].title, text, tuple(pieces), article or text)
 
 
 @dataclass(frozen=True)
@@ -108,6 +110,8 @@ def select_lines(texts: list[SourceText], question: QuestionInfo, budget: int) -
         chosen: list[Sentence] = []
         used = 0
         for sentence in order:
+            if not any(ch.isalnum() for ch in sentence.text):
+                continue  # the gap marker between passages, stray punctuation
             size = sentence.end - sentence.start
             if chosen and used + size > budget:
                 continue
