@@ -63,6 +63,10 @@ def test_passages_of_one_article_are_merged_and_map_back() -> None:
     assert ARTICLE[start:end] == "Mary" and n == 3
 
 
+def _read(model: FakeModel, question: str, source: SourceText, lines: list[Line], timeout: float = 10):
+    return read_one(model, analyse_question(question), source, lines, 64, timeout)
+
+
 def _lines(question: str, source: SourceText) -> list[Line]:
     return select_lines([source], analyse_question(question), 10_000)[0]
 
@@ -76,17 +80,17 @@ def test_reading_quotes_the_named_sentence_and_checks_the_answer_against_it() ->
     model = FakeModel().enqueue(
         reading("1962", 1), reading("1958", 1), reading("1962", 3), reading("1962", 9), reading("1958", 9)
     )
-    kept = read_one(model, analyse_question(question), source, lines, 64, 10).readings[0]
+    kept = _read(model, question, source, lines, 10).readings[0]
     assert (kept.answer, kept.status, kept.answers, kept.n) == ("1962", "answered", True, 2)
     assert ARTICLE[kept.start : kept.end] == kept.quote == shown[0]
-    made_up = read_one(model, analyse_question(question), source, lines, 64, 10).readings[0]
+    made_up = _read(model, question, source, lines, 10).readings[0]
     assert (made_up.status, made_up.answers) == ("answer not in source", False)
     # Off by one a neighbouring sentence holding the answer is taken; off by two it is not.
-    assert read_one(model, analyse_question(question), source, lines, 64, 10).readings[0].status == "answer not in source"
+    assert _read(model, question, source, lines, 10).readings[0].status == "answer not in source"
     # A sentence it was not shown: any shown sentence holding the answer, else there is no quote.
-    unshown = read_one(model, analyse_question(question), source, lines, 64, 10).readings[0]
+    unshown = _read(model, question, source, lines, 10).readings[0]
     assert unshown.status == "answered" and unshown.quote == shown[0]
-    assert read_one(model, analyse_question(question), source, lines, 64, 10).readings[0].status == "quote not found"
+    assert _read(model, question, source, lines, 10).readings[0].status == "quote not found"
     # The question comes before the source: the shared prefix of every reading of one question.
     assert model.prompts[0].startswith(f"Question: {question}") and "[1] Guerin High School" in model.prompts[0]
 
@@ -96,32 +100,34 @@ def test_yes_and_no_need_no_word_of_the_sentence() -> None:
     question = "Was Guerin High School established by the Sisters?"
     lines = _lines(question, source)
     model = FakeModel().enqueue(reading("Yes", 1), reading("No, by the Brothers", 1))
-    assert read_one(model, analyse_question(question), source, lines, 64, 10).readings[0].status == "answered"
+    assert _read(model, question, source, lines, 10).readings[0].status == "answered"
     # ... but what follows the verdict is checked like any answer.
-    assert read_one(model, analyse_question(question), source, lines, 64, 10).readings[0].status == "answer not in source"
+    assert _read(model, question, source, lines, 10).readings[0].status == "answer not in source"
 
 
 def test_off_by_one_sentence_is_corrected() -> None:
     [source, _] = by_article(_sources(ARTICLE), {"g.txt": ARTICLE}.get)
     lines = _lines("Where is the school located?", source)
     at = next(i for i, line in enumerate(lines, 1) if "River Grove" in source.text[line.start : line.end])
-    got = read_one(FakeModel().enqueue(reading("River Grove", at + 1)), analyse_question("Where is it?"), source, lines, 64, 10)
+    got = _read(FakeModel().enqueue(reading("River Grove", at + 1)), "Where is it?", source, lines, 10)
     assert got.readings[0].answers and "River Grove" in got.readings[0].quote
 
 
 def test_no_answer_restated_question_and_failures_are_readings_too() -> None:
     [source, _] = by_article(_sources(ARTICLE), {"g.txt": ARTICLE}.get)
     lines = _lines("Who won?", source)
-    nothing = read_one(FakeModel().enqueue(reading("none", 0)), analyse_question("Who won?"), source, lines, 64, 10)
+    nothing = _read(FakeModel().enqueue(reading("none", 0)), "Who won?", source, lines, 10)
     assert [(r.status, r.answers, r.n) for r in nothing.readings] == [("no answer", False, 1)]
-    echo = read_one(FakeModel().enqueue(reading("the school", 1)), analyse_question("Where is the school?"), source, lines, 64, 10)
+    echo = _read(FakeModel().enqueue(reading("the school", 1)), "Where is the school?", source, lines, 10)
     assert echo.readings[0].status == "no answer (restates the question)"
     # An answer that picks one of the options a question offers is an answer.
     choice = "Was Guerin established in 1962 or 1975?"
-    picked = read_one(FakeModel().enqueue(reading("1962", 1)), analyse_question(choice), source, _lines(choice, source), 64, 10)
+    picked = read_one(
+        FakeModel().enqueue(reading("1962", 1)), analyse_question(choice), source, _lines(choice, source), 64, 10
+    )
     assert picked.readings[0].status == "answered"
     slow = FakeModel(fail=ReplyFailed("timeout", "the reading took longer than 5 s"))
-    failed = read_one(slow, analyse_question("Who won?"), source, lines, 64, 5)
+    failed = _read(slow, "Who won?", source, lines, 5)
     assert failed.readings[0].status == "unread: timed out" and failed.failure is not None
 
 
