@@ -163,10 +163,15 @@ def run(
 
 
 def sample(items: list[Item], limit: int | None) -> list[Item]:
-    """`limit` items spread evenly over the set (the same ones every run; nothing chosen by content)."""
+    """`limit` items drawn with a fixed seed, in file order: the same ones every run, nothing chosen by content.
+
+    Not an even stride: sets that alternate kinds (SQuAD's answerable/unanswerable pairs) would give one kind only.
+    """
     if not limit or limit >= len(items):
         return items
-    return [items[i * len(items) // limit] for i in range(limit)]
+    import random
+
+    return [items[i] for i in sorted(random.Random(0).sample(range(len(items)), limit))]
 
 
 def summarize(results: list[ItemResult]) -> dict:

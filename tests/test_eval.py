@@ -11,7 +11,7 @@ from app.backends import make_folder_service
 from app.service import Parallax
 from app.settings import Settings
 from evals import run as evals
-from evals.metrics import alce_citations, answer_correct, conflict_prf, percentile
+from evals.metrics import Item, alce_citations, answer_correct, conflict_prf, percentile
 
 DATA = Path(__file__).resolve().parent / "data"
 
@@ -45,6 +45,14 @@ def test_conflict_prf_and_percentile() -> None:
     assert (prf.tp, prf.fp, prf.fn) == (1, 1, 1)
     assert prf.f1 == pytest.approx(0.5)
     assert percentile([5, 1, 3, 2, 4], 0.5) == 3 and percentile([1, 2, 3, 4, 100], 0.95) == 100
+
+
+def test_samples_are_fixed_and_mix_alternating_kinds() -> None:
+    items = [Item(str(i), "q", [["a"]], [], False, i % 2 == 0) for i in range(48)]
+    picked = evals.sample(items, 12)
+    assert picked == evals.sample(items, 12) and len(picked) == 12
+    assert 3 <= sum(i.answerable for i in picked) <= 9  # an even stride would pick one kind only
+    assert evals.sample(items, None) == items
 
 
 def test_dataset_loader_rejects_bad_lines(tmp_path: Path) -> None:
