@@ -213,7 +213,7 @@ def serve(host: str | None, port: int | None) -> None:
     help="Engine(s): none = the instant engine; local/openai/ollama = the reader with that LLM. "
     "Default: none and the configured llm.",
 )  # fmt: skip
-@click.option("--limit", type=click.IntRange(min=1), default=None, help="At most N items per set, spread evenly.")
+@click.option("--limit", type=click.IntRange(1), default=None, help="At most N items per set (the same N each run).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None, help="Results folder.")
 @click.option("--name", default=None, help="Run name (default: date and time).")
 def eval_command(

@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 
-from app.answer import Answer, Conflict, Source, Status
+from app.answer import Answer, AnswerSentence, Citation, Conflict, Source, Status
 from app.citations import check_answer
 from app.compose import ABSTAIN_TEXT, answering_evidence, compose, disagreement_sentence
 from app.conflicts import detect_conflicts
@@ -102,14 +102,9 @@ class Parallax:
             chosen = answering_evidence(info, evidence)
             text = compose(chosen, conflicts, evidence)
         abstained = not chosen and not conflicts
-        with clock("check"):
-            # An abstention cites nothing and claims nothing, so there is nothing to check.
-            sentences, citations = check_answer(text, sources) if not abstained else ([], [])
-            kept = [s for s in sentences if s.supported]
         notes = [c.note for c in conflicts]
-        if len(kept) < len(sentences):
-            notes.append(f"Removed {len(sentences) - len(kept)} sentence(s) that the cited passages do not support.")
-            text = " ".join(s.text for s in kept)
+        with clock("check"):
+            text, sentences, citations = _checked(text, sources, abstained, notes)
         timings["total"] = round(sum(timings.values()), 1)
         answer = Answer(
             question=question,
@@ -144,12 +139,8 @@ class Parallax:
         body = list(dict.fromkeys([*rule_quotes, *result.sentences]))
         abstained = not body and not conflicts
         text = ABSTAIN_TEXT if abstained else " ".join([*lead, *body])
-        sentences, citations = check_answer(text, instant.sources) if not abstained else ([], [])
-        kept = [s for s in sentences if s.supported]
         notes = [c.note for c in conflicts] + [c.note for c in complementary]
-        if len(kept) < len(sentences):
-            notes.append(f"Removed {len(sentences) - len(kept)} sentence(s) that the cited passages do not support.")
-            text = " ".join(s.text for s in kept)
+        text, sentences, citations = _checked(text, instant.sources, abstained, notes)
         if result.unread:
             notes.append(f"Not read (the LLM failed or timed out): {', '.join(result.unread)}.")
         discarded = sum(r.status in {"quote not found", "answer not in source"} for r in result.readings)
@@ -179,6 +170,21 @@ class Parallax:
     def article(self, file: str) -> str | None:
         """The cleaned text of an ingested article (what all offsets point into)."""
         return self.store.article_text(file)
+
+
+def _checked(
+    text: str, sources: list[Source], abstained: bool, notes: list[str]
+) -> tuple[str, list[AnswerSentence], list[Citation]]:
+    """Check every sentence against its cited passages; the text keeps the supported ones (a note says how many
+    went). An abstention cites nothing and claims nothing, so there is nothing to check."""
+    if abstained:
+        return text, [], []
+    sentences, citations = check_answer(text, sources)
+    kept = [s for s in sentences if s.supported]
+    if len(kept) < len(sentences):
+        notes.append(f"Removed {len(sentences) - len(kept)} sentence(s) that the cited passages do not support.")
+        text = " ".join(s.text for s in kept)
+    return text, sentences, citations
 
 
 def _merge(found: list[Conflict], rules: list[Conflict]) -> list[Conflict]:
