@@ -106,6 +106,8 @@ class LocalModel:
                     if time.monotonic() > deadline:
                         stream.close()  # stops generating
                         raise ReplyFailed("timeout", f"the reading took longer than {timeout:g} s")
+            except ReplyFailed:
+                raise
             except (RuntimeError, ValueError) as exc:  # e.g. the prompt does not fit the context
                 raise ReplyFailed("bad", f"the local model failed: {exc}") from None
             generated = sum(1 for p in parts if p)
@@ -117,7 +119,8 @@ class ServerModel:
     """An LLM behind a server (OpenAI-compatible or Ollama) through its LlamaIndex class.
 
     `constraints` are the ways, best first, of asking that server to decode to a JSON schema; a server that
-    rejects one (HTTP 400/422) is asked the next way, which is then kept for later calls.
+    rejects one (HTTP 400/422, or llama-cpp-python's 500 naming `response_format`) is asked the next way, which is
+    then kept for later calls.
     """
 
     def __init__(self, llm: LLM, name: str, concurrency: int, constraints: list[Constraint]) -> None:
@@ -139,7 +142,8 @@ class ServerModel:
                 response = self.llm.chat(messages, **self._constraints[0](schema.model_json_schema()))
                 break
             except Exception as exc:  # every client library raises its own errors; all mean "no reply"
-                if getattr(exc, "status_code", None) in {400, 422} and len(self._constraints) > 1:
+                rejected = getattr(exc, "status_code", None) in {400, 422} or "response_format" in str(exc)
+                if rejected and len(self._constraints) > 1:
                     self._constraints.pop(0)  # this server wants another form of structured output
                     continue
                 took = time.monotonic() - started
