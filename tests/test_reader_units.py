@@ -250,3 +250,37 @@ def test_every_reading_failing_is_a_failure() -> None:
     _, result = _run(Reader(down, 200, 10), sources, texts)
     assert result.failure is not None and "Connection refused" in str(result.failure)
     assert result.unread == ["a.txt", "b.txt", "c.txt"]
+
+
+def test_concurrent_rejections_switch_the_structured_output_form_once() -> None:
+    """Two readings rejected at once by a server that wants the other form must both retry with it (bug: the
+    second found only one form left and gave up, leaving its source unread)."""
+    import threading
+    from types import SimpleNamespace
+
+    from app.reader.models import OPENAI_CONSTRAINTS, ServerModel
+
+    both_failed = threading.Barrier(2)
+
+    class Rejecting(Exception):
+        status_code = 500
+
+    class Server:
+        def chat(self, messages: list, **kwargs: dict) -> SimpleNamespace:
+            if kwargs["response_format"]["type"] == "json_schema":
+                both_failed.wait(timeout=5)
+                raise Rejecting("Input should be 'text' or 'json_object' (response_format)")
+            return SimpleNamespace(message=SimpleNamespace(content=reading("x", 1)), additional_kwargs={}, raw={})
+
+    model = ServerModel(Server(), "server", 2, OPENAI_CONSTRAINTS)  # type: ignore[arg-type]
+    results: list[object] = []
+
+    def ask() -> None:
+        results.append(model.reply("s", "u", SourceReply, 64, 10)[0])
+
+    threads = [threading.Thread(target=ask) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=10)
+    assert [r.answer for r in results] == ["x", "x"]

@@ -128,6 +128,7 @@ class ServerModel:
         self.name = name
         self.concurrency = concurrency
         self._constraints = list(constraints)
+        self._switching = threading.Lock()
 
     def reply(
         self, system: str, user: str, schema: type[Reply], max_tokens: int, timeout: float
@@ -138,14 +139,17 @@ class ServerModel:
         ]
         started = time.monotonic()
         while True:
+            constraint = self._constraints[0]
             try:
-                response = self.llm.chat(messages, **self._constraints[0](schema.model_json_schema()))
+                response = self.llm.chat(messages, **constraint(schema.model_json_schema()))
                 break
             except Exception as exc:  # every client library raises its own errors; all mean "no reply"
                 rejected = getattr(exc, "status_code", None) in {400, 422} or "response_format" in str(exc)
-                if rejected and len(self._constraints) > 1:
-                    self._constraints.pop(0)  # this server wants another form of structured output
-                    continue
+                with self._switching:  # concurrent readings may all be rejected; switch once, all retry
+                    if rejected and constraint is self._constraints[0] and len(self._constraints) > 1:
+                        self._constraints.pop(0)
+                    if rejected and constraint is not self._constraints[0]:
+                        continue
                 took = time.monotonic() - started
                 kind = "timeout" if took >= timeout or "timed out" in str(exc).lower() else "down"
                 first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
