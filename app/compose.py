@@ -6,7 +6,7 @@ the lead sentence of a disagreement, which only names the sources' values next t
 
 from __future__ import annotations
 
-from app.answer import Conflict
+from app.answer import Claim, Conflict
 from app.evidence import Evidence
 from app.nlp import terms
 from app.question import QuestionInfo
@@ -49,10 +49,14 @@ def _quote(ev: Evidence) -> str:
     return f"{text} [{ev.source.n}]"
 
 
+def said(claims: list[Claim]) -> str:
+    """'A says X [1]; B says Y [2]': each claim's value next to its source (notes and the disagreement lead)."""
+    return "; ".join(f"{c.file} says {c.value} [{c.n}]" for c in claims)
+
+
 def disagreement_sentence(conflicts: list[Conflict]) -> str:
     """'Sources disagree: A says X [1]; B says Y [2].' for every conflict (the values, next to their sources)."""
-    parts = [f"{c.file} says {c.value} [{c.n}]" for conflict in conflicts for c in conflict.claims]
-    return "Sources disagree: " + "; ".join(parts) + "."
+    return f"Sources disagree: {said([c for conflict in conflicts for c in conflict.claims])}."
 
 
 def compose(chosen: list[Evidence], conflicts: list[Conflict], evidence: list[Evidence]) -> str:

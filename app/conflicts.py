@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from app.answer import Claim, Conflict
+from app.compose import said
 from app.evidence import Evidence
 from app.nlp import Entity, terms, value_key
 from app.question import PEOPLE, QuestionInfo
@@ -118,8 +119,7 @@ def _conflict(cluster: list[_Candidate], slot: str) -> Conflict | None:
     if len(groups) < 2:
         return None
     claims = [c.claim for group in groups for c in group]
-    said = "; ".join(f"{c.file} says {c.value} [{c.n}]" for c in claims)
-    return Conflict(slot=slot, note=f"Sources disagree on the {slot}: {said}.", claims=claims)
+    return Conflict(slot=slot, note=f"Sources disagree on the {slot}: {said(claims)}.", claims=claims)
 
 
 def detect_conflicts(

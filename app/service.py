@@ -10,7 +10,7 @@ from dataclasses import replace
 
 from app.answer import Answer, AnswerSentence, Citation, Conflict, Source, Status
 from app.citations import check_answer
-from app.compose import ABSTAIN_TEXT, answering_evidence, compose, disagreement_sentence
+from app.compose import ABSTAIN_TEXT, answering_evidence, compose, disagreement_sentence, said
 from app.conflicts import detect_conflicts
 from app.evidence import score_evidence
 from app.question import QuestionInfo, analyse_question, respell
@@ -201,8 +201,7 @@ def _merge(found: list[Conflict], rules: list[Conflict]) -> list[Conflict]:
         base = merged[overlapping]
         have = {x.file for x in base.claims}
         claims = base.claims + [x for x in rule.claims if x.file not in have]
-        said = "; ".join(f"{c.file} says {c.value} [{c.n}]" for c in claims)
-        merged[overlapping] = replace(base, claims=claims, note=f"Sources disagree: {said}.")
+        merged[overlapping] = replace(base, claims=claims, note=f"Sources disagree: {said(claims)}.")
     return merged
 
 
@@ -213,9 +212,12 @@ def _outside(complementary: list[Conflict], conflicts: list[Conflict]) -> list[C
     for group in complementary:
         claims = [x for x in group.claims if x.file not in taken]
         if len(claims) > 1:
-            said = "; ".join(f"{c.file} says {c.value} [{c.n}]" for c in claims)
             out.append(
-                replace(group, claims=claims, note=f"The sources give different answers that can all be true: {said}.")
+                replace(
+                    group,
+                    claims=claims,
+                    note=f"The sources give different answers that can all be true: {said(claims)}.",
+                )
             )
     return out
 

@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 
 from app.answer import Claim, Conflict, Reading, Source
+from app.compose import said
 from app.nlp import analyse
 from app.question import QuestionInfo
 from app.reader.compare import Pair, Relation, decide, judge
@@ -164,14 +165,12 @@ def _conflicts(
     conflicts = []
     if against:
         claims = [c for g in against for c in _claims(groups[g])]
-        said = "; ".join(f"{c.file} says {c.value} [{c.n}]" for c in claims)
-        conflicts.append(Conflict(slot=slot, note=f"Sources disagree: {said}.", claims=claims))
+        conflicts.append(Conflict(slot=slot, note=f"Sources disagree: {said(claims)}.", claims=claims))
     together = sorted({g for pair, rel in relations.items() if rel == "compatible" for g in pair} - set(against))
     complementary = []
     if len(together) > 1:
         claims = [c for g in together for c in _claims(groups[g])]
-        said = "; ".join(f"{c.file} says {c.value} [{c.n}]" for c in claims)
-        note = f"The sources give different answers that can all be true: {said}."
+        note = f"The sources give different answers that can all be true: {said(claims)}."
         complementary.append(Conflict(slot=slot, note=note, claims=claims))
     return conflicts, complementary
 
