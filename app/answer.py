@@ -17,6 +17,9 @@ class Source:
     end: int
     text: str
     score: float
+    outlet: str | None = None
+    published: str | None = None  # ISO date; None when the article does not say
+    also_in: tuple[str, ...] = ()  # syndicated copies of the article: the same story in other files
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,9 @@ class Claim:
     end: int
     value_start: int  # the value inside the article, for highlighting
     value_end: int
+    outlet: str | None = None
+    published: str | None = None  # the article's date: a newer report may supersede an older one
+    also_in: tuple[str, ...] = ()  # syndicated copies that say the same
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,7 @@ def make_service(settings: Settings, store: ArticleStore | None = None) -> Paral
     store = store or open_store(settings)
     return Parallax(
         store=store,
-        retriever=HybridRetriever(store, make_embedder(settings)),
+        retriever=HybridRetriever(store, make_embedder(settings), repeat_weight=settings.repeat_weight),
         model_factory=lambda name: make_reader_model(settings, name),
         top_k=settings.top_k,
         llm_timeout=settings.llm_timeout,

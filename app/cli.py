@@ -72,7 +72,7 @@ def search(question: str, k: int | None, as_json: bool) -> None:
     """Print the passages that best match QUESTION."""
     settings = _settings()
     try:
-        retriever = HybridRetriever(open_store(settings), make_embedder(settings))
+        retriever = HybridRetriever(open_store(settings), make_embedder(settings), repeat_weight=settings.repeat_weight)
         hits = retriever.search(question, k or settings.top_k)
     except USER_ERRORS as exc:
         raise click.ClickException(str(exc)) from None

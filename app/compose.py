@@ -50,8 +50,14 @@ def _quote(ev: Evidence) -> str:
 
 
 def said(claims: list[Claim]) -> str:
-    """'A says X [1]; B says Y [2]': each claim's value next to its source (notes and the disagreement lead)."""
-    return "; ".join(f"{c.file} says {c.value} [{c.n}]" for c in claims)
+    """'A says X [1]; B says Y [2]': each claim's value next to its source (notes and the disagreement lead). When
+    any claim is dated, each source shows its date or "undated"."""
+    dated = any(c.published for c in claims)
+
+    def who(claim: Claim) -> str:
+        return f"{claim.file} ({claim.published or 'undated'})" if dated else claim.file
+
+    return "; ".join(f"{who(c)} says {c.value} [{c.n}]" for c in claims)
 
 
 def disagreement_sentence(conflicts: list[Conflict]) -> str:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, replace
 
 from llama_index.core import VectorStoreIndex
 from llama_index.core.base.embeddings.base import BaseEmbedding
@@ -10,9 +13,9 @@ from llama_index.core.llms import MockLLM
 from llama_index.core.retrievers import QueryFusionRetriever
 from llama_index.core.retrievers.fusion_retriever import FUSION_MODES
 from llama_index.core.schema import NodeWithScore
-from llama_index.retrievers.bm25 import BM25Retriever
 
-from ingest.store import ArticleStore
+from app.keywords import KeywordIndex
+from ingest.store import ArticleStore, DocRecord
 
 MAX_QUESTION_CHARS = 2000
 
@@ -27,7 +30,7 @@ class EmptyIndex(RuntimeError):
 
 @dataclass(frozen=True)
 class Hit:
-    """One retrieved passage: where it is (file, offsets), what it says, how it ranked."""
+    """One retrieved passage: where it is (file, offsets), what it says, how it ranked, which article it is from."""
 
     file: str
     chunk_id: str
@@ -36,6 +39,9 @@ class Hit:
     text: str
     score: float
     title: str
+    outlet: str | None = None
+    published: str | None = None
+    also_in: tuple[str, ...] = ()  # syndicated copies of this article (same story, other files)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -54,9 +60,97 @@ def check_question(question: str) -> str:
     return question
 
 
-def _hit(scored: NodeWithScore) -> Hit:
+class HybridRetriever:
+    """Dense + BM25 with reciprocal-rank fusion, then diverse sources: one article of a syndicated group, and an
+    article's further passages weighed down by `repeat_weight` (docs/decisions.md has the measurements)."""
+
+    def __init__(
+        self, store: ArticleStore, embedder: BaseEmbedding, candidates: int = 20, repeat_weight: float = 0.5
+    ) -> None:
+        self.store = store
+        self.embedder = embedder
+        self.candidates = candidates
+        self.repeat_weight = repeat_weight
+        self.keywords = KeywordIndex(candidates)
+        self._index = VectorStoreIndex.from_vector_store(store.vector_store, embed_model=embedder)
+
+    def warm(self) -> None:
+        """Build the keyword index now, not at a user's first question (it then follows the store's changes)."""
+        self.keywords.sync(self.store)
+
+    def search(self, question: str, k: int = 5) -> list[Hit]:
+        """The k best passages for the question, best first, spread over articles."""
+        question = check_question(question)
+        if k < 1:
+            raise QuestionError(f"k must be at least 1, got {k}")
+        self.keywords.sync(self.store)
+        if not len(self.keywords):
+            raise EmptyIndex("no articles indexed: run `parallax ingest` (or `make run`) first")
+        pool = max(self.candidates, 3 * k)
+        self.keywords.top_k = pool
+        fusion = QueryFusionRetriever(
+            [self._index.as_retriever(similarity_top_k=pool), self.keywords],
+            # num_queries=1: the question is used as is, so the (mock) LLM is never asked for rewrites.
+            llm=MockLLM(),
+            mode=FUSION_MODES.RECIPROCAL_RANK,
+            num_queries=1,
+            similarity_top_k=pool,
+            use_async=False,
+        )
+        records = self.keywords.records
+        ranked = [_hit(scored, records) for scored in fusion.retrieve(question)]
+        return diversify(ranked, k, self.repeat_weight, records, self.store.article_text)
+
+
+def diversify(
+    ranked: list[Hit],
+    k: int,
+    repeat_weight: float,
+    records: dict[str, DocRecord],
+    article_text: Callable[[str], str | None],
+) -> list[Hit]:
+    """k hits, greedily by fused score where each passage of an article already chosen multiplies the score of
+    the article's next passage by `repeat_weight` (0: every article once before any twice; 1: plain rank order).
+    No two articles of a syndicated group both appear (a copy is not a second witness) unless the later one states
+    names or numbers its group's first does not (an edited copy that changes a fact is a claim of its own); each
+    hit lists its group's other files in `also_in`."""
+    group_of = {f: r.group or f for f, r in records.items()}
+    shown: dict[str, str] = {}  # group -> the file representing it
+    candidates: list[Hit] = []
+    for hit in ranked:
+        group = group_of.get(hit.file, hit.file)
+        first = shown.setdefault(group, hit.file)
+        if first == hit.file or _states_other_facts(hit.text, article_text(first) or ""):
+            candidates.append(hit)
+    chosen: list[Hit] = []
+    per: Counter[str] = Counter()
+    while candidates and len(chosen) < k:
+        best = max(candidates, key=lambda h: (h.score * repeat_weight ** per[h.file], -candidates.index(h)))
+        candidates.remove(best)
+        chosen.append(best)
+        per[best.file] += 1
+    files = {h.file for h in chosen}
+    members: dict[str, list[str]] = {}
+    for f, group in sorted(group_of.items()):
+        members.setdefault(group, []).append(f)
+    return [
+        replace(h, also_in=tuple(f for f in members.get(group_of.get(h.file, h.file), []) if f not in files))
+        for h in chosen
+    ]
+
+
+FACT = re.compile(r"\b(?:\d[\d,.]*|[A-Z][\w'-]*[a-z][\w'-]*)\b")
+
+
+def _states_other_facts(passage: str, first: str) -> bool:
+    """True when the passage has a number or a capitalised name that the other article never uses."""
+    return bool({m.group(0) for m in FACT.finditer(passage)} - {m.group(0) for m in FACT.finditer(first)})
+
+
+def _hit(scored: NodeWithScore, records: dict[str, DocRecord]) -> Hit:
     node = scored.node
     meta = node.metadata
+    record = records.get(str(meta["file"]))
     return Hit(
         file=str(meta["file"]),
         chunk_id=node.node_id,
@@ -65,49 +159,6 @@ def _hit(scored: NodeWithScore) -> Hit:
         text=node.get_content(),
         score=round(float(scored.score or 0.0), 6),
         title=str(meta.get("title", "")),
+        outlet=record.outlet if record else None,
+        published=record.published if record else None,
     )
-
-
-class HybridRetriever:
-    """Dense + BM25 with reciprocal-rank fusion. The BM25 index is rebuilt only when the store changes."""
-
-    def __init__(self, store: ArticleStore, embedder: BaseEmbedding, candidates: int = 20) -> None:
-        self.store = store
-        self.embedder = embedder
-        self.candidates = candidates
-        self._bm25: BM25Retriever | None = None
-        self._bm25_key: str | None = None
-        self._dense = VectorStoreIndex.from_vector_store(store.vector_store, embed_model=embedder).as_retriever(
-            similarity_top_k=candidates
-        )
-
-    def _bm25_retriever(self) -> BM25Retriever:
-        key = self.store.generation()
-        if self._bm25 is None or key != self._bm25_key:
-            nodes = self.store.nodes()
-            if not nodes:
-                raise EmptyIndex("no articles indexed: run `parallax ingest` (or `make run`) first")
-            self._bm25 = BM25Retriever.from_defaults(nodes=nodes, similarity_top_k=min(self.candidates, len(nodes)))
-            self._bm25_key = key
-        return self._bm25
-
-    def warm(self) -> None:
-        """Build the BM25 index now (28 s at 100k passages: bench/run.py), not at a user's first question."""
-        if self.store.count():
-            self._bm25_retriever()
-
-    def search(self, question: str, k: int = 5) -> list[Hit]:
-        """The k best passages for the question, best first."""
-        question = check_question(question)
-        if k < 1:
-            raise QuestionError(f"k must be at least 1, got {k}")
-        fusion = QueryFusionRetriever(
-            [self._dense, self._bm25_retriever()],
-            # num_queries=1: the question is used as is, so the (mock) LLM is never asked for rewrites.
-            llm=MockLLM(),
-            mode=FUSION_MODES.RECIPROCAL_RANK,
-            num_queries=1,
-            similarity_top_k=k,
-            use_async=False,
-        )
-        return [_hit(scored) for scored in fusion.retrieve(question)]

@@ -17,6 +17,7 @@ from app.question import QuestionInfo, analyse_question, respell
 from app.reader.engine import Reader, ReaderResult
 from app.reader.models import ReaderModel
 from app.retrieve import HybridRetriever, check_question
+from app.timeline import with_dates
 from ingest.store import ArticleStore
 
 # name -> the reader's model; raises ReaderUnavailable (or ModelMissing) with a one-line reason
@@ -93,12 +94,13 @@ class Parallax:
         with clock("retrieve"):
             hits = self.retriever.search(question, k or self.top_k)
         sources = [
-            Source(i, h.file, h.title, h.chunk_id, h.start, h.end, h.text, h.score) for i, h in enumerate(hits, 1)
+            Source(i, h.file, h.title, h.chunk_id, h.start, h.end, h.text, h.score, h.outlet, h.published, h.also_in)
+            for i, h in enumerate(hits, 1)
         ]
         with clock("analyse"):
             info = analyse_question(respell(question, (s.text for s in sources)))
             evidence = score_evidence(info, sources)
-            conflicts = detect_conflicts(info, evidence, self.store.article_text)
+            conflicts = with_dates(detect_conflicts(info, evidence, self.store.article_text), sources)
             chosen = answering_evidence(info, evidence)
             text = compose(chosen, conflicts, evidence)
         abstained = not chosen and not conflicts
@@ -132,7 +134,7 @@ class Parallax:
             why = str(result.failure)
             failed = _with_note(instant, f"The reader failed, so this is the instant answer: {why}.", why)
             return replace(failed, readings=result.readings, timings_ms=timings, usage=usage)
-        conflicts = _merge(result.conflicts, instant.conflicts)
+        conflicts = with_dates(_merge(result.conflicts, instant.conflicts), instant.sources)
         complementary = _outside(result.complementary, conflicts)
         lead = [disagreement_sentence(conflicts)] if conflicts else []
         rule_quotes = [s.text for c in instant.conflicts if c in conflicts for s in _quoted(instant, c)]

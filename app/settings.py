@@ -40,8 +40,17 @@ class Settings(BaseSettings):
     chunk_overlap: int = Field(30, ge=0, description="Tokens shared by neighbouring passages.")
     embed_batch: int = Field(8, ge=1, le=1024, description="Passages per model call (8 is fastest on 2 cores).")
     embed_threads: int = Field(2, ge=1, le=64, description="CPU threads for the embedding model.")
-    max_file_mb: float = Field(2.0, gt=0, description="Files larger than this are skipped with a message.")
+    max_file_mb: float = Field(
+        50.0, gt=0, description="Files larger than this are skipped with a message (a collection is one file)."
+    )
     top_k: int = Field(6, ge=1, le=50, description="Passages retrieved per question (numbered [1]..[k]).")
+    repeat_weight: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="Score weight of an article's next passage per passage of it already chosen "
+        "(0: every article once first; 1: plain rank order).",
+    )
     llm: Literal["none", "local", "openai", "ollama"] = Field(
         "local",
         description="The reader's LLM: local (the packaged Qwen2.5-Coder-1.5B, in process), openai (any "

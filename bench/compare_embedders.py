@@ -61,7 +61,7 @@ def passages() -> list[tuple[str, str]]:
     settings = Settings()
     out = []
     for path in sorted(SEEDS.glob("*.txt")):
-        article = load_file(path)
+        article = load_file(path).articles[0]
         for chunk in chunk_article(article, settings.chunk_tokens, settings.chunk_overlap):
             out.append((path.name[:3], chunk.text))
     return out

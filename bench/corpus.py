@@ -28,7 +28,7 @@ def sentence_pool() -> list[str]:
     """Every sentence of the cleaned seed articles (the generator's vocabulary)."""
     pool = []
     for path in sorted(SEEDS.glob("*.txt")):
-        pool += [s.text for s in analyse(load_file(path).text) if len(s.text.split()) >= 6]
+        pool += [s.text for s in analyse(load_file(path).articles[0].text) if len(s.text.split()) >= 6]
     return pool
 
 

@@ -126,7 +126,7 @@ def _ingest_child(corpus: str, store: str, queue: multiprocessing.Queue) -> None
 def bench_ingest(corpus: Path, work: Path, repeats: int, model: MiniLMEmbedding) -> dict:
     """Parallax vs raw model vs plain LlamaIndex on the same articles, real model, fresh stores."""
     config = ChunkConfig()
-    articles = [load_file(p) for p in sorted(corpus.glob("*.txt"))]
+    articles = [load_file(p).articles[0] for p in sorted(corpus.glob("*.txt"))]
     texts = [p.text for a in articles for p in chunk_article(a, config.chunk_tokens, config.chunk_overlap)]
     megabytes = sum(p.stat().st_size for p in corpus.glob("*.txt")) / 1e6
     model.get_text_embedding_batch(texts[:16])  # warm-up

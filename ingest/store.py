@@ -3,7 +3,10 @@
 Crash safety: an article's manifest record is written as `pending` before its passages change and flipped to
 `done` after they are all stored (a group of articles at a time). A run killed in between leaves `pending`
 records, and the next run deletes those articles' passages and writes them again, so the store never keeps
-duplicates or orphans.
+duplicates or orphans. A third collection keeps each article's MinHash signature (written before its record
+turns `done`) from which the syndicated groups are recomputed; a record without a current group makes the next
+ingest regroup. An article removed by the user stays as a `removed` record (no passages) so that ingesting the
+folder again does not bring it back.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from llama_index.vector_stores.chroma import ChromaVectorStore
 from ingest.chunk import Passage
 from ingest.load import Article
 
-PENDING, DONE = "pending", "done"
+PENDING, DONE, REMOVED = "pending", "done", "removed"
 READ_PAGE = 5000
 _PLACEHOLDER_VECTOR = [1.0]  # manifest records are looked up by id, never by similarity
 
@@ -44,6 +47,10 @@ class DocRecord:
     index_key: str = ""
     byline: str | None = None
     outlet: str | None = None
+    published: str | None = None
+    group: str | None = None  # the syndicated group: its first file name; None until grouped
+    encoding: str | None = None
+    url: str | None = None
 
     def is_current(self, content_hash: str, index_key: str) -> bool:
         """Fully stored, from the same bytes, with the same chunking and embedding model."""
@@ -97,6 +104,7 @@ class ArticleStore:
                 collection, embedding_function=None, metadata={"hnsw:space": "cosine"}
             )
             self.manifest = client.get_or_create_collection(f"{collection}_articles", embedding_function=None)
+            self.minhashes = client.get_or_create_collection(f"{collection}_minhash", embedding_function=None)
         except Exception as exc:
             raise StoreUnavailable(f"cannot open collection '{collection}': {exc}") from exc
         self._client = client
@@ -107,6 +115,14 @@ class ArticleStore:
         """Every article the manifest knows, done or pending, by file name."""
         return {rid: _record(rid, meta) for rid, meta, _ in _read_all(self.manifest, ["metadatas"])}
 
+    def articles(self) -> dict[str, DocRecord]:
+        """The articles in the library: fully stored, not removed."""
+        return {f: r for f, r in self.records().items() if r.state == DONE}
+
+    def signatures(self) -> dict[str, str | None]:
+        """file -> MinHash signature (None for texts too short to compare) of every stored article."""
+        return {rid: text or None for rid, _, text in _read_all(self.minhashes, ["documents"])}
+
     def article_text(self, file: str) -> str | None:
         """The cleaned text of an ingested article (what passage offsets point into), or None."""
         got = self.manifest.get(ids=[file], include=["documents"])
@@ -115,6 +131,17 @@ class ArticleStore:
     def nodes(self) -> list[TextNode]:
         """All passages as LlamaIndex nodes (for BM25), in a stable order."""
         nodes = [metadata_dict_to_node(meta, text=text) for _, meta, text in _read_all(self.passages)]
+        return sorted(nodes, key=lambda n: (n.metadata.get("file", ""), n.metadata.get("chunk_index", 0)))
+
+    def nodes_of(self, files: list[str]) -> list[TextNode]:
+        """The passages of these articles as LlamaIndex nodes, in a stable order."""
+        nodes = []
+        for begin in range(0, len(files), READ_PAGE // 10):
+            got = self.passages.get(
+                where={"document_id": {"$in": files[begin : begin + READ_PAGE // 10]}},
+                include=["metadatas", "documents"],
+            )
+            nodes += [metadata_dict_to_node(m, text=t) for m, t in zip(got["metadatas"], got["documents"], strict=True)]
         return sorted(nodes, key=lambda n: (n.metadata.get("file", ""), n.metadata.get("chunk_index", 0)))
 
     def count(self) -> int:
@@ -133,10 +160,12 @@ class ArticleStore:
         self.manifest.modify(metadata={"generation": uuid.uuid4().hex})
 
     # -- writing -------------------------------------------------------------------------------------
-    def replace_articles(self, items: list[tuple[Article, list[TextNode]]], index_key: str) -> None:
+    def replace_articles(
+        self, items: list[tuple[Article, list[TextNode]]], index_key: str, signatures: Sequence[str | None]
+    ) -> None:
         """Make the store hold exactly these nodes for these articles: pending -> delete -> add -> done.
 
-        Four store calls for the whole group, whatever its size (one call per article was the bottleneck at 100k
+        Five store calls for the whole group, whatever its size (one call per article was the bottleneck at 100k
         passages: bench/run.py).
         """
         if not items:
@@ -153,6 +182,9 @@ class ArticleStore:
         nodes = [node for _, article_nodes in items for node in article_nodes]
         if nodes:
             self.vector_store.add(nodes)
+        self.minhashes.upsert(
+            ids=files, documents=[s or "" for s in signatures], embeddings=[_PLACEHOLDER_VECTOR] * len(files)
+        )
         self.manifest.update(ids=files, metadatas=[{**meta, "state": DONE} for meta in metas])
         self._touch()
 
@@ -163,8 +195,44 @@ class ArticleStore:
             return
         self._delete_passages(files)
         for begin in range(0, len(files), READ_PAGE):
+            self.minhashes.delete(ids=files[begin : begin + READ_PAGE])
             self.manifest.delete(ids=files[begin : begin + READ_PAGE])
         self._touch()
+
+    def exclude_articles(self, files: Iterable[str]) -> None:
+        """Remove these articles from the library but remember them as `removed`, so ingest skips their files."""
+        records = self.records()
+        files = [f for f in files if f in records]
+        self.remove_articles(files)
+        for begin in range(0, len(files), READ_PAGE):
+            page = files[begin : begin + READ_PAGE]
+            self.manifest.upsert(
+                ids=page,
+                documents=[""] * len(page),
+                metadatas=[{"state": REMOVED, "title": records[f].title, "content_hash": ""} for f in page],
+                embeddings=[_PLACEHOLDER_VECTOR] * len(page),
+            )
+        self._touch()
+
+    def forget_removed(self, files: Iterable[str]) -> list[str]:
+        """Drop the `removed` marks of these articles (the next ingest adds them again); returns those dropped."""
+        removed = [f for f in files if (r := self.records().get(f)) and r.state == REMOVED]
+        if removed:
+            self.manifest.delete(ids=removed)
+            self._touch()
+        return removed
+
+    def set_groups(self, groups: dict[str, str]) -> int:
+        """Record each article's syndicated group; only records whose group changed are written. Returns that
+        number."""
+        records = self.articles()
+        changed = [f for f, g in groups.items() if f in records and records[f].group != g]
+        for begin in range(0, len(changed), READ_PAGE):
+            page = changed[begin : begin + READ_PAGE]
+            self.manifest.update(ids=page, metadatas=[{"group": groups[f]} for f in page])
+        if changed:
+            self._touch()
+        return len(changed)
 
     def _delete_passages(self, files: list[str]) -> None:
         """Delete every passage of these articles, a page of files per call (one call per article was slow,
@@ -190,7 +258,8 @@ def _read_all(collection: Collection, include: list[str] | None = None) -> Itera
     while True:
         got = collection.get(include=include, limit=READ_PAGE, offset=offset)
         documents = got.get("documents") or [None] * len(got["ids"])
-        yield from zip(got["ids"], got["metadatas"] or [], documents, strict=True)
+        metadatas = got.get("metadatas") or [{}] * len(got["ids"])
+        yield from zip(got["ids"], metadatas, documents, strict=True)
         if len(got["ids"]) < READ_PAGE:
             return
         offset += READ_PAGE
@@ -208,6 +277,11 @@ def _record_meta(article: Article, n_chunks: int, index_key: str, state: str) ->
         meta["byline"] = article.byline
     if article.outlet:
         meta["outlet"] = article.outlet
+    if article.published:
+        meta["published"] = article.published
+    for key in ("encoding", "url"):
+        if article.meta.get(key):
+            meta[key] = article.meta[key]
     return meta
 
 
@@ -221,4 +295,8 @@ def _record(file: str, meta: dict) -> DocRecord:
         index_key=str(meta.get("index_key", "")),
         byline=meta.get("byline"),
         outlet=meta.get("outlet"),
+        published=meta.get("published"),
+        group=meta.get("group"),
+        encoding=meta.get("encoding"),
+        url=meta.get("url"),
     )

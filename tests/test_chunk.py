@@ -8,7 +8,7 @@ from tests.conftest import SEED_FILES, SEEDS
 def test_offsets_point_into_article_text_and_respect_token_budget() -> None:
     tokens = get_tokenizer()
     for name in SEED_FILES:
-        article = load_file(SEEDS / name)
+        article = load_file(SEEDS / name).articles[0]
         passages = chunk_article(article, 120, 20)
         assert len(passages) > 1
         for p in passages:
@@ -19,9 +19,9 @@ def test_offsets_point_into_article_text_and_respect_token_budget() -> None:
 
 
 def test_ids_are_stable_and_depend_on_file_and_text() -> None:
-    article = load_file(SEEDS / SEED_FILES[1])
+    article = load_file(SEEDS / SEED_FILES[1]).articles[0]
     first = [p.chunk_id for p in chunk_article(article, 200, 30)]
-    again = [p.chunk_id for p in chunk_article(load_file(SEEDS / SEED_FILES[1]), 200, 30)]
+    again = [p.chunk_id for p in chunk_article(load_file(SEEDS / SEED_FILES[1]).articles[0], 200, 30)]
     assert first == again
     assert len(set(first)) == len(first)
     renamed = parse_article("other.txt", (SEEDS / SEED_FILES[1]).read_bytes())

@@ -25,7 +25,7 @@ def test_ingest_then_search_json_then_reingest(tmp_path: Path) -> None:
     env = {"PARALLAX_STORE_PATH": str(tmp_path / "store")}
     first = parallax("ingest", "--quiet", env=env)
     assert first.returncode == 0, first.stderr
-    assert "5 files embedded (5 new, 0 changed)" in first.stdout
+    assert "5 articles embedded (5 new, 0 changed)" in first.stdout
 
     found = parallax("search", "Who attended the January 30 meeting in Yokosuka?", "--k", "5", "--json", env=env)
     assert found.returncode == 0, found.stderr
@@ -37,7 +37,7 @@ def test_ingest_then_search_json_then_reingest(tmp_path: Path) -> None:
 
     again = parallax("ingest", env=env)
     assert again.returncode == 0
-    assert again.stdout.startswith("0 files embedded")
+    assert again.stdout.startswith("0 articles embedded")
 
 
 def test_search_before_ingest_says_what_to_do(tmp_path: Path) -> None:
@@ -55,7 +55,7 @@ def test_bad_input_folder_gives_per_file_messages(tmp_path: Path) -> None:
     result = parallax("ingest", str(folder), "--quiet", env={"PARALLAX_STORE_PATH": str(tmp_path / "s")})
     assert result.returncode == 0
     assert "skipped bad.txt: not valid UTF-8" in result.stderr
-    assert "1 files embedded" in result.stdout
+    assert "1 articles embedded" in result.stdout
 
 
 def test_empty_folder_is_reported(tmp_path: Path) -> None:

@@ -30,7 +30,7 @@ def test_first_run_embeds_everything_and_second_run_nothing(
     second = ingest_folder(seeds_copy, store, embedder, progress=False)
     assert second.embedded_files == 0 and second.passages_embedded == 0
     assert sorted(second.unchanged) == SEED_FILES
-    assert "0 files embedded" in second.summary()
+    assert "0 articles embedded" in second.summary()
 
 
 def test_changed_file_is_reembedded_and_removed_file_leaves(
@@ -68,20 +68,20 @@ def test_bad_files_get_messages_and_do_not_stop_the_rest(
     (folder / "binary.txt").write_bytes(bytes(range(256)) * 4)
     (folder / "latin1.txt").write_bytes("Caf\u00e9 au lait in Tokyo.".encode("latin-1"))
     (folder / "empty.txt").write_bytes(b"")
-    (folder / "huge.txt").write_bytes(b"The ministers met. " * 270_000)  # 5.1 MB
+    (folder / "huge.txt").write_bytes(b"The ministers met. " * 60_000)  # 1.1 MB
     (folder / "photo.jpg").write_bytes(b"\xff\xd8\xff\xe0")
 
-    report = ingest_folder(folder, store, embedder, progress=False)
+    report = ingest_folder(folder, store, embedder, ChunkConfig(max_file_bytes=1_000_000), progress=False)
 
     messages = dict(report.failed)
-    assert report.added == ["good.txt"]
-    assert set(messages) == {"binary.txt", "latin1.txt", "empty.txt", "huge.txt", "photo.jpg"}
+    assert sorted(report.added) == ["good.txt", "latin1.txt"]  # Latin-1 is decoded, not refused
+    assert set(messages) == {"binary.txt", "empty.txt", "huge.txt", "photo.jpg"}
     assert "binary" in messages["binary.txt"]
-    assert "not valid UTF-8" in messages["latin1.txt"]
     assert "empty" in messages["empty.txt"]
-    assert "5.1 MB is over the 2.0 MB limit" in messages["huge.txt"]
+    assert "1.1 MB is over the 1.0 MB limit" in messages["huge.txt"]
     assert "unsupported file type '.jpg'" in messages["photo.jpg"]
-    assert set(chunk_files(store)) == {"good.txt"}
+    assert set(chunk_files(store)) == {"good.txt", "latin1.txt"}
+    assert store.article_text("latin1.txt") == "Caf\u00e9 au lait in Tokyo."
 
 
 def test_empty_folder_is_a_clean_no_op(tmp_path: Path, store: ArticleStore, embedder: MiniLMEmbedding) -> None:

@@ -2,19 +2,49 @@ from pathlib import Path
 
 import pytest
 
-from app.retrieve import MAX_QUESTION_CHARS, EmptyIndex, HybridRetriever, QuestionError, check_question
+from app.retrieve import MAX_QUESTION_CHARS, EmptyIndex, Hit, HybridRetriever, QuestionError, check_question, diversify
 from ingest.embed import MiniLMEmbedding
 from ingest.pipeline import ingest_folder
-from ingest.store import ArticleStore
+from ingest.store import DONE, ArticleStore, DocRecord
+
+
+def hit(file: str, score: float, text: str = "The ministers met.") -> Hit:
+    return Hit(file, f"{file}-{score}", 0, len(text), text, score, file)
+
+
+def record(file: str, group: str | None = None) -> DocRecord:
+    return DocRecord(file, "h", DONE, 3, file, group=group or file)
+
+
+def test_diversify_weighs_down_repeats_and_keeps_one_copy_of_a_story() -> None:
+    ranked = [hit("a", 0.9), hit("a", 0.8), hit("a", 0.7), hit("copy", 0.65), hit("b", 0.5), hit("c", 0.3)]
+    records = {f: record(f, "a" if f == "copy" else None) for f in ("a", "copy", "b", "c")}
+    texts = {"a": "The ministers met."}.get
+    assert [h.file for h in diversify(ranked, 4, 1.0, records, texts)] == ["a", "a", "a", "b"]
+    chosen = diversify(ranked, 4, 0.5, records, texts)
+    assert [(h.file, h.score) for h in chosen] == [("a", 0.9), ("b", 0.5), ("a", 0.8), ("c", 0.3)]
+    assert chosen[0].also_in == ("copy",) and chosen[1].also_in == ()
+    assert [h.file for h in diversify(ranked, 6, 0.0, records, texts)] == ["a", "b", "c", "a", "a"]
+
+
+def test_diversify_keeps_a_copy_that_states_other_facts() -> None:
+    ranked = [hit("a", 0.9, "Suh Wook met Kishi on January 30."), hit("copy", 0.8, "Lee Jong-sup met Kishi.")]
+    records = {"a": record("a"), "copy": record("copy", "a")}
+    chosen = diversify(ranked, 2, 0.5, records, {"a": "Suh Wook met Kishi on January 30."}.get)
+    assert [h.file for h in chosen] == ["a", "copy"]
+    assert chosen[0].also_in == () and chosen[1].also_in == ()
 
 
 def test_yokosuka_question_finds_both_disagreeing_sources(
     seeded_store: ArticleStore, embedder: MiniLMEmbedding
 ) -> None:
-    hits = HybridRetriever(seeded_store, embedder).search("Who attended the January 30 meeting in Yokosuka?", 5)
+    question = "Who attended the January 30 meeting in Yokosuka?"
+    hits = HybridRetriever(seeded_store, embedder).search(question, 5)
     files = [h.file[:3] for h in hits]
     assert "000" in files and "001" in files
-    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+    assert len(set(files)) >= 3, "sources spread over the articles"
+    plain = HybridRetriever(seeded_store, embedder, repeat_weight=1.0).search(question, 5)
+    assert [h.score for h in plain] == sorted((h.score for h in plain), reverse=True)
     for hit in hits:
         assert seeded_store.article_text(hit.file)[hit.start : hit.end] == hit.text
         assert len(hit.chunk_id) == 32 and hit.title
