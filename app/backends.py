@@ -13,7 +13,7 @@ from app.retrieve import HybridRetriever
 from app.service import Parallax, ReaderUnavailable
 from app.settings import Settings
 from ingest.embed import MiniLMEmbedding
-from ingest.pipeline import ChunkConfig, ingest_folder
+from ingest.pipeline import ChunkConfig, from_file, ingest_folder
 from ingest.store import ArticleStore, connect
 
 
@@ -72,11 +72,13 @@ def make_article_adder(settings: Settings, store: ArticleStore) -> Callable[[lis
         failed = dict(report.failed)
         for item in saved:
             key = f"{UPLOAD_FOLDER}/{item.name}"
+            new = [f for f in report.added + report.updated if from_file(f, key)]
             if key in failed:
                 item.path.unlink(missing_ok=True)
                 lines.append(f"refused {failed[key]}")
-            elif key in report.added or key in report.updated:
-                lines.append(f"added {item.original} as {key}")
+            elif new:
+                count = "" if new == [key] else f" ({len(new)} articles)"
+                lines.append(f"added {item.original} as {key}{count}")
             else:
                 lines.append(f"{item.original} is already in the library as {key}")
         return lines

@@ -10,6 +10,7 @@ import tempfile
 import textwrap
 import time
 from collections.abc import Callable
+from dataclasses import asdict
 from pathlib import Path
 
 import click
@@ -17,10 +18,11 @@ from pydantic import ValidationError
 
 from app.answer import Answer
 from app.backends import LLM_NAMES, chunk_config, make_embedder, make_folder_service, make_service, open_store
+from app.library import LibraryError, list_articles, remove_article, restore_article
 from app.retrieve import EmptyIndex, HybridRetriever, QuestionError
 from app.service import Parallax
 from app.settings import PROJECT_ROOT, Settings
-from ingest.load import LoadError
+from ingest.load import SUPPORTED_TEXT, LoadError
 from ingest.pipeline import IngestReport, ingest_folder
 from ingest.store import StoreUnavailable
 
@@ -54,7 +56,58 @@ def ingest(path: Path | None, quiet: bool) -> None:
         raise click.ClickException(str(exc)) from None
     _echo_failures(report)
     if not (report.added or report.updated or report.unchanged or report.failed or report.removed):
-        click.echo(f"no articles found in {folder} (.txt, .md or .html)", err=True)
+        click.echo(f"no articles found in {folder} ({SUPPORTED_TEXT})", err=True)
+    click.echo(report.summary())
+    for group in report.groups:
+        click.echo(f"syndicated copies (one story): {', '.join(group)}")
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
+def articles(as_json: bool) -> None:
+    """List the articles in the library: file, title, outlet, date, passages, syndicated group."""
+    settings = _settings()
+    try:
+        entries = list_articles(open_store(settings))
+    except USER_ERRORS as exc:
+        raise click.ClickException(str(exc)) from None
+    if as_json:
+        click.echo(json.dumps([asdict(e) for e in entries], indent=2, ensure_ascii=False))
+        return
+    if not entries:
+        click.echo("the library is empty: run `parallax ingest`", err=True)
+    for e in entries:
+        about = " · ".join(x for x in (e.outlet, e.published or "undated", f"{e.passages} passages") if x)
+        click.echo(f"{e.file}\n  {e.title}\n  {about}")
+        if e.group:
+            click.echo(f"  same story as: {', '.join(f for f in e.group if f != e.file)}")
+
+
+@main.command()
+@click.argument("file")
+@click.option("--delete-file", is_flag=True, help="Also delete the file from the data folder.")
+def remove(file: str, delete_file: bool) -> None:
+    """Remove FILE's article(s) from the library. The file stays (and is not ingested again) unless --delete-file;
+    `parallax restore FILE` brings it back."""
+    settings = _settings()
+    try:
+        removed = remove_article(open_store(settings), settings.data_dir, file, delete_file)
+    except (*USER_ERRORS, LibraryError) as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"removed {len(removed)} article(s): {', '.join(removed)}" + (" (file deleted)" if delete_file else ""))
+
+
+@main.command()
+@click.argument("file")
+def restore(file: str) -> None:
+    """Undo `parallax remove FILE` (without --delete-file): ingest the file again."""
+    settings = _settings()
+    try:
+        store = open_store(settings)
+        restore_article(store, file)
+        report = ingest_folder(settings.data_dir, store, make_embedder(settings), chunk_config(settings), False)
+    except (*USER_ERRORS, LibraryError) as exc:
+        raise click.ClickException(str(exc)) from None
     click.echo(report.summary())
 
 

@@ -1,4 +1,5 @@
-"""Adding articles from the UI: checked, safely named copies inside the data folder, then incremental ingest."""
+"""The library's contents: adding articles from the UI (checked, safely named copies inside the data folder, then
+incremental ingest), listing them, removing and restoring them. The CLI and the UI both call these."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from ingest.load import SUPPORTED_SUFFIXES
+from ingest.load import SUPPORTED_SUFFIXES, SUPPORTED_TEXT
+from ingest.pipeline import from_file, regroup
+from ingest.store import DONE, ArticleStore
 
 UPLOAD_FOLDER = "uploads"
 UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -16,6 +19,10 @@ UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 class UploadError(ValueError):
     """An uploaded file that is refused; the message names it and says why."""
+
+
+class LibraryError(ValueError):
+    """A library command that cannot be done as asked; the message says why."""
 
 
 @dataclass(frozen=True)
@@ -44,7 +51,7 @@ def save_upload(source: Path, original: str, data_dir: Path, max_bytes: int) -> 
     name = safe_name(original)
     suffix = Path(name).suffix
     if suffix not in SUPPORTED_SUFFIXES:
-        raise UploadError(f"{original}: unsupported file type '{suffix or '(none)'}'; use .txt, .md or .html")
+        raise UploadError(f"{original}: unsupported file type '{suffix or '(none)'}'; use {SUPPORTED_TEXT}")
     size = source.stat().st_size
     if size > max_bytes:
         raise UploadError(f"{original}: {size / 1e6:.3g} MB is over the {max_bytes / 1e6:.3g} MB limit")
@@ -62,3 +69,69 @@ def save_upload(source: Path, original: str, data_dir: Path, max_bytes: int) -> 
         raise UploadError(f"{original}: refused file name")
     shutil.copyfile(source, target)
     return Saved(original, target.name, target)
+
+
+@dataclass(frozen=True)
+class LibraryEntry:
+    """One article as `parallax articles` and the library panel list it."""
+
+    file: str
+    title: str
+    outlet: str | None
+    published: str | None
+    passages: int
+    group: list[str]  # the syndicated group's files (this one included) when it has copies, else empty
+    encoding: str | None
+    url: str | None
+
+
+def list_articles(store: ArticleStore) -> list[LibraryEntry]:
+    """Every article in the library, by file name, with its syndicated group."""
+    records = store.articles()
+    members: dict[str, list[str]] = {}
+    for file, record in sorted(records.items()):
+        members.setdefault(record.group or file, []).append(file)
+    return [
+        LibraryEntry(
+            file=file,
+            title=r.title,
+            outlet=r.outlet,
+            published=r.published,
+            passages=r.n_chunks,
+            group=group if len(group := members[r.group or file]) > 1 else [],
+            encoding=r.encoding,
+            url=r.url,
+        )
+        for file, r in sorted(records.items())
+    ]
+
+
+def remove_article(store: ArticleStore, data_dir: Path, name: str, delete_file: bool = False) -> list[str]:
+    """Take an article (or every article of a collection file) out of the library; returns the articles removed.
+
+    Without `delete_file` the file stays and is remembered as removed, so the next ingest does not bring it back
+    (`restore_article` undoes that). With it, the file is deleted too (not for one record of a collection: the
+    file holds other articles). Groups are recomputed, so its copies stop listing it.
+    """
+    records = store.records()
+    named = [f for f, r in records.items() if from_file(f, name) and r.state == DONE]
+    if not named:
+        raise LibraryError(f"{name}: not in the library (`parallax articles` lists what is)")
+    if delete_file:
+        path = (data_dir / name).resolve()
+        if "#" in name or data_dir.resolve() not in path.parents:
+            raise LibraryError(f"{name}: --delete-file takes a whole file inside {data_dir}")
+        path.unlink(missing_ok=True)
+        store.remove_articles(named)
+    else:
+        store.exclude_articles(named)
+    regroup(store)
+    return sorted(named)
+
+
+def restore_article(store: ArticleStore, name: str) -> list[str]:
+    """Forget that these articles were removed; the next ingest adds them again. Returns those forgotten."""
+    restored = store.forget_removed(f for f in store.records() if from_file(f, name))
+    if not restored:
+        raise LibraryError(f"{name}: not removed from the library")
+    return sorted(restored)

@@ -13,6 +13,7 @@ from app.backends import LLM_NAMES
 from app.library import UploadError
 from app.retrieve import EmptyIndex, QuestionError
 from app.service import Parallax
+from ingest.load import SUPPORTED_SUFFIXES, SUPPORTED_TEXT
 from ingest.store import StoreUnavailable
 
 EXAMPLES = [
@@ -70,7 +71,7 @@ def build_ui(service: Parallax, add_articles: AddArticles, default_llm: str, top
 
     def upload(files: list[str] | None) -> tuple[str, str, None]:
         if not files:
-            raise gr.Error("Choose one or more .txt, .md or .html files first.")
+            raise gr.Error(f"Choose one or more files first ({SUPPORTED_TEXT}).")
         pairs = [(Path(f), Path(f).name) for f in files]
         try:
             lines = add_articles(pairs)
@@ -103,9 +104,9 @@ def build_ui(service: Parallax, add_articles: AddArticles, default_llm: str, top
                     show_passages = gr.Checkbox(True, label="Show passages under Sources")
                 with gr.Accordion("Add articles", open=False):
                     files = gr.File(
-                        label="Upload .txt, .md or .html",
+                        label=f"Upload {SUPPORTED_TEXT}",
                         file_count="multiple",
-                        file_types=[".txt", ".md", ".html", ".htm"],
+                        file_types=sorted(SUPPORTED_SUFFIXES),
                         elem_id="px-upload",
                     )
                     add = gr.Button("Add to the library", elem_id="px-add")

@@ -86,7 +86,7 @@ def ingest_folder(
             loaded = load_file(path, name=name, max_bytes=config.max_file_bytes)
         except LoadError as exc:
             # A good earlier version stays searchable (for a collection: all its articles): bad input loses nothing.
-            kept = [f for f, r in records.items() if r.state in (DONE, REMOVED) and _from_file(f, name)]
+            kept = [f for f, r in records.items() if r.state in (DONE, REMOVED) and from_file(f, name)]
             report.failed.append((name, f"{exc}" + ("; kept the version ingested before" if kept else "")))
             present.update(kept)
             continue
@@ -130,7 +130,7 @@ def regroup(store: ArticleStore, force: bool = True) -> list[list[str]]:
     return [files for files in members.values() if len(files) > 1]
 
 
-def _from_file(article: str, file: str) -> bool:
+def from_file(article: str, file: str) -> bool:
     """True when the article came from this file (itself, or a record `file#n` of a collection)."""
     return article == file or article.startswith(f"{file}#")
 

@@ -40,6 +40,45 @@ def test_ingest_then_search_json_then_reingest(tmp_path: Path) -> None:
     assert again.stdout.startswith("0 articles embedded")
 
 
+def test_library_commands_list_group_remove_and_restore(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    seeds = sorted((ROOT / "seeds").glob("*.txt"))
+    for seed in seeds[:2]:
+        (folder / seed.name).write_bytes(seed.read_bytes())
+    (folder / "copy.txt").write_bytes(seeds[0].read_bytes())
+    (folder / "dump.jsonl").write_text(
+        json.dumps({"title": "Harbour reopens", "date": "2024-03-04", "text": "The Pemba harbour reopened."}) + "\n",
+        encoding="utf-8",
+    )
+    env = {"PARALLAX_STORE_PATH": str(tmp_path / "s"), "PARALLAX_DATA_DIR": str(folder)}
+    ingested = parallax("ingest", "--quiet", env=env)
+    assert ingested.returncode == 0, ingested.stderr
+    assert f"syndicated copies (one story): {seeds[0].name}, copy.txt" in ingested.stdout
+
+    listed = json.loads(parallax("articles", "--json", env=env).stdout)
+    by_file = {e["file"]: e for e in listed}
+    assert set(by_file) == {seeds[0].name, seeds[1].name, "copy.txt", "dump.jsonl#1"}
+    assert by_file["copy.txt"]["group"] == [seeds[0].name, "copy.txt"] and by_file[seeds[1].name]["group"] == []
+    assert by_file["dump.jsonl#1"]["published"] == "2024-03-04" and by_file["dump.jsonl#1"]["passages"] == 1
+    assert "same story as: copy.txt" in parallax("articles", env=env).stdout
+
+    removed = parallax("remove", "copy.txt", env=env)
+    assert removed.returncode == 0 and "removed 1 article(s): copy.txt" in removed.stdout
+    assert (folder / "copy.txt").exists()
+    again = parallax("ingest", "--quiet", env=env)
+    assert "1 excluded" in again.stdout and "syndicated" not in again.stdout
+    assert "copy.txt" not in {e["file"] for e in json.loads(parallax("articles", "--json", env=env).stdout)}
+
+    restored = parallax("restore", "copy.txt", env=env)
+    assert restored.returncode == 0 and "1 articles embedded (1 new" in restored.stdout
+    assert parallax("remove", "nothing.txt", env=env).stderr.strip() == (
+        "Error: nothing.txt: not in the library (`parallax articles` lists what is)"
+    )
+    deleted = parallax("remove", "dump.jsonl", "--delete-file", env=env)
+    assert deleted.returncode == 0 and not (folder / "dump.jsonl").exists()
+
+
 def test_search_before_ingest_says_what_to_do(tmp_path: Path) -> None:
     result = parallax("search", "anything", env={"PARALLAX_STORE_PATH": str(tmp_path / "empty")})
     assert result.returncode == 1
@@ -51,10 +90,10 @@ def test_bad_input_folder_gives_per_file_messages(tmp_path: Path) -> None:
     folder = tmp_path / "in"
     folder.mkdir()
     (folder / "ok.md").write_text("# Title\n\nSome real text about ministers.", encoding="utf-8")
-    (folder / "bad.txt").write_bytes(b"\xff\xfe\xfa")
+    (folder / "bad.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
     result = parallax("ingest", str(folder), "--quiet", env={"PARALLAX_STORE_PATH": str(tmp_path / "s")})
     assert result.returncode == 0
-    assert "skipped bad.txt: not valid UTF-8" in result.stderr
+    assert "skipped bad.txt: looks like a binary file" in result.stderr
     assert "1 articles embedded" in result.stdout
 
 
