@@ -231,6 +231,26 @@ def test_compatible_answers_are_complementary_not_a_conflict() -> None:
     assert [r.status for r in result.readings if r.file == "b.txt"] == ["no answer"]
 
 
+def test_a_source_that_states_the_other_answer_too_is_not_contradicting_it() -> None:
+    """One source names Cuba as the new partner and also mentions Japan: "Japan" from another source is a different
+    fact it holds too, so no LLM comparison and no conflict; a source that never names the other value still
+    goes to the comparison."""
+    texts = {
+        "a.txt": "South Korea established diplomatic ties with Cuba. It also works closely with Japan.",
+        "b.txt": "Seoul strengthened its security cooperation with Japan this year.",
+    }
+    sources = [Source(i, f, f, f"c{i}", 0, len(t), t, 1.0) for i, (f, t) in enumerate(texts.items(), 1)]
+    replies = {"South Korea established": reading("Cuba", 1), "Seoul strengthened": reading("Japan", 1)}
+    model = FakeModel(by_source={"Answer A": '{"conflict": true}', **replies})
+    _, result = _run(Reader(model, 200, 10), sources, texts)
+    assert not result.conflicts and not any("Answer A" in p for p in model.prompts)
+    texts["a.txt"] = "South Korea established diplomatic ties with Cuba."
+    sources = [Source(i, f, f, f"c{i}", 0, len(t), t, 1.0) for i, (f, t) in enumerate(texts.items(), 1)]
+    model = FakeModel(by_source={"Answer A": '{"conflict": true}', **replies})
+    _, result = _run(Reader(model, 200, 10), sources, texts)
+    assert result.conflicts and sum("Answer A" in p for p in model.prompts) == 1
+
+
 def test_concurrent_server_readings_keep_source_order() -> None:
     sources, texts = _three()
     replies = {
