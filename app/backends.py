@@ -6,10 +6,10 @@ from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
+from app.engine.retrieve import HybridRetriever
 from app.library import UPLOAD_FOLDER, UploadError, save_upload
 from app.reader.models import OLLAMA_CONSTRAINTS, OPENAI_CONSTRAINTS, LocalModel, ReaderModel, ServerModel
 from app.reader.packaged_model import MODEL_NAME, model_path
-from app.retrieve import HybridRetriever
 from app.service import Parallax, ReaderUnavailable
 from app.settings import Settings
 from ingest.embed import MiniLMEmbedding

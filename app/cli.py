@@ -18,8 +18,8 @@ from pydantic import ValidationError
 
 from app.answer import Answer
 from app.backends import LLM_NAMES, chunk_config, make_embedder, make_folder_service, make_service, open_store
+from app.engine.retrieve import EmptyIndex, HybridRetriever, QuestionError
 from app.library import LibraryError, list_articles, remove_article, restore_article
-from app.retrieve import EmptyIndex, HybridRetriever, QuestionError
 from app.service import Parallax
 from app.settings import PROJECT_ROOT, Settings
 from ingest.load import SUPPORTED_TEXT, LoadError
@@ -214,8 +214,8 @@ def serve(host: str | None, port: int | None) -> None:
     """Ingest the data folder if anything changed, then open the chat UI."""
     # Imported here: Gradio takes seconds to import, and only `serve` needs it.
     from app.backends import make_article_adder
-    from app.render import CSS
-    from app.ui import build_ui
+    from app.web.render import CSS
+    from app.web.ui import build_ui
 
     settings = _settings()
     host, port = host or settings.host, port or settings.port

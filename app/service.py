@@ -9,15 +9,15 @@ from collections.abc import Callable, Iterator
 from dataclasses import replace
 
 from app.answer import Answer, AnswerSentence, Citation, Conflict, Source, Status
-from app.citations import check_answer
-from app.compose import ABSTAIN_TEXT, answering_evidence, compose, disagreement_sentence, said
-from app.conflicts import detect_conflicts
-from app.evidence import score_evidence
-from app.question import QuestionInfo, analyse_question, respell
+from app.engine.citations import check_answer
+from app.engine.compose import ABSTAIN_TEXT, answering_evidence, compose, disagreement_sentence, said
+from app.engine.conflicts import detect_conflicts
+from app.engine.evidence import score_evidence
+from app.engine.question import QuestionInfo, analyse_question, respell
+from app.engine.retrieve import HybridRetriever, check_question
+from app.engine.timeline import with_dates
 from app.reader.engine import Reader, ReaderResult
 from app.reader.models import ReaderModel
-from app.retrieve import HybridRetriever, check_question
-from app.timeline import with_dates
 from ingest.store import ArticleStore
 
 # name -> the reader's model; raises ReaderUnavailable (or ModelMissing) with a one-line reason

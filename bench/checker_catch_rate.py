@@ -21,8 +21,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from app.answer import Source
 from app.backends import make_service
-from app.citations import CITATION, check_sentence, key_values
-from app.nlp import analyse, terms
+from app.engine.citations import CITATION, check_sentence, key_values
+from app.engine.nlp import analyse, terms
 from app.settings import Settings
 from evals.run import load_questions
 

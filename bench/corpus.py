@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from app.nlp import analyse
+from app.engine.nlp import analyse
 from ingest.load import load_file
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"

@@ -8,7 +8,7 @@ sentence dropped); cut (the first 70% under a new headline). Negatives are diffe
 thing: every pair of documents of one dev-set item (the same question, entity or event) and every pair of seeds
 (the same meeting). RAMDocs items are left out of the negatives: their "misinformation" documents are copies of
 another document with the answer swapped, i.e. edited copies (Parallax groups them and keeps a copy that states
-other facts as its own claim: app/retrieve.py).
+other facts as its own claim: app/engine/retrieve.py).
 """
 
 from __future__ import annotations

@@ -44,8 +44,8 @@ from llama_index.vector_stores.chroma import ChromaVectorStore
 from pydantic import PrivateAttr
 
 from app.backends import make_reader_model
-from app.nlp import analyse, parse
-from app.retrieve import HybridRetriever
+from app.engine.nlp import analyse, parse
+from app.engine.retrieve import HybridRetriever
 from app.service import Parallax
 from app.settings import Settings
 from bench.corpus import generate, sentence_pool

@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from app.answer import Answer, Source
-from app.citations import check_sentence, split_answer
+from app.engine.citations import check_sentence, split_answer
 
 SupportCheck = Callable[[str, list[Source]], bool]
 

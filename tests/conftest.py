@@ -50,7 +50,7 @@ def seeded_store(tmp_path_factory: pytest.TempPathFactory, embedder: MiniLMEmbed
 @pytest.fixture(scope="session")
 def seeded_service(seeded_store: ArticleStore, embedder: MiniLMEmbedding):
     """The answer service over the seeds, instant engine only (the reader's tests give it the real model)."""
-    from app.retrieve import HybridRetriever
+    from app.engine.retrieve import HybridRetriever
     from app.service import Parallax
 
     def no_reader(name: str):

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from app.backends import open_store
-from app.retrieve import HybridRetriever
+from app.engine.retrieve import HybridRetriever
 from app.settings import Settings
 from ingest.embed import MiniLMEmbedding
 from ingest.pipeline import ingest_folder

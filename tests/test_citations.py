@@ -3,7 +3,7 @@
 import pytest
 
 from app.answer import Source
-from app.citations import check_answer, check_sentence, key_values, split_answer
+from app.engine.citations import check_answer, check_sentence, key_values, split_answer
 
 PASSAGE = Source(
     n=1, file="001_a.txt", title="t", chunk_id="c1", start=100, end=100 + 226, score=1.0,

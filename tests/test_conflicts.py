@@ -1,9 +1,9 @@
 """Conflict detection on hand-made passages: disagreements found, complementary facts and other events not."""
 
 from app.answer import Source
-from app.conflicts import detect_conflicts
-from app.evidence import score_evidence
-from app.question import analyse_question
+from app.engine.conflicts import detect_conflicts
+from app.engine.evidence import score_evidence
+from app.engine.question import analyse_question
 
 
 def src(n: int, file: str, text: str) -> Source:

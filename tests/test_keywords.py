@@ -8,7 +8,7 @@ import bm25s
 import pytest
 import Stemmer
 
-from app.keywords import KeywordIndex
+from app.engine.keywords import KeywordIndex
 from ingest.embed import MiniLMEmbedding
 from ingest.pipeline import ingest_folder
 from ingest.store import ArticleStore

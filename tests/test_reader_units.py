@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app.answer import Source
-from app.question import analyse_question
+from app.engine.question import analyse_question
 from app.reader.compare import decide
 from app.reader.engine import Reader, ReaderResult
 from app.reader.locate import locate

@@ -2,7 +2,15 @@ from pathlib import Path
 
 import pytest
 
-from app.retrieve import MAX_QUESTION_CHARS, EmptyIndex, Hit, HybridRetriever, QuestionError, check_question, diversify
+from app.engine.retrieve import (
+    MAX_QUESTION_CHARS,
+    EmptyIndex,
+    Hit,
+    HybridRetriever,
+    QuestionError,
+    check_question,
+    diversify,
+)
 from ingest.embed import MiniLMEmbedding
 from ingest.pipeline import ingest_folder
 from ingest.store import DONE, ArticleStore, DocRecord

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from app.answer import Answer
-from app.compose import ABSTAIN_TEXT
+from app.engine.compose import ABSTAIN_TEXT
 from app.reader.packaged_model import ModelMissing
 from app.service import Parallax
 
@@ -97,7 +97,7 @@ def test_a_reader_that_cannot_start_leaves_the_instant_answer_with_the_reason(se
 
 @pytest.mark.parametrize("bad", ["", "  ", "?" * 3000])
 def test_bad_questions_raise_before_any_work(seeded_service: Parallax, bad: str) -> None:
-    from app.retrieve import QuestionError
+    from app.engine.retrieve import QuestionError
 
     with pytest.raises(QuestionError):
         seeded_service.ask(bad)

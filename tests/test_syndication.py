@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from app.retrieve import HybridRetriever
+from app.engine.retrieve import HybridRetriever
 from app.service import Parallax
 from ingest.embed import MiniLMEmbedding
 from ingest.pipeline import ingest_folder

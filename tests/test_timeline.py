@@ -2,8 +2,8 @@
 the newer report may supersede the older."""
 
 from app.answer import Claim, Conflict, Source
-from app.compose import said
-from app.timeline import with_dates
+from app.engine.compose import said
+from app.engine.timeline import with_dates
 
 
 def source(n: int, file: str, published: str | None, outlet: str | None = None) -> Source:

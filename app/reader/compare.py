@@ -16,7 +16,7 @@ from typing import Literal
 
 from text_to_num import alpha2digit
 
-from app.nlp import terms
+from app.engine.nlp import terms
 from app.reader.models import ReaderModel, Usage
 from app.reader.prompts import COMPARE_SYSTEM, Verdict, compare_prompt
 

@@ -14,9 +14,9 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 
 from app.answer import Claim, Conflict, Reading, Source
-from app.compose import said
-from app.nlp import analyse
-from app.question import QuestionInfo
+from app.engine.compose import said
+from app.engine.nlp import analyse
+from app.engine.question import QuestionInfo
 from app.reader.compare import YES_NO, Pair, Relation, decide, judge
 from app.reader.locate import locate
 from app.reader.models import ReaderModel, ReplyFailed, Usage

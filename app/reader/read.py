@@ -14,9 +14,9 @@ import re
 from dataclasses import dataclass, field
 
 from app.answer import Reading
-from app.citations import key_values
-from app.nlp import terms
-from app.question import QuestionInfo
+from app.engine.citations import key_values
+from app.engine.nlp import terms
+from app.engine.question import QuestionInfo
 from app.reader.models import ReaderModel, ReplyFailed, Usage
 from app.reader.prompts import NO_ANSWER, READ_SYSTEM, SourceReply, read_prompt
 from app.reader.sources import Line, SourceText

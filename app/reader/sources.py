@@ -11,9 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from app.answer import Source
-from app.evidence import score_evidence
-from app.nlp import Sentence, analyse
-from app.question import QuestionInfo
+from app.engine.evidence import score_evidence
+from app.engine.nlp import Sentence, analyse
+from app.engine.question import QuestionInfo
 
 GAP = "\n…\n"  # between non-adjacent passages of one article
 

@@ -10,7 +10,7 @@ import re
 from html import escape
 
 from app.answer import Answer, Citation, Conflict, Reading, Source, Status
-from app.nlp import CITATION
+from app.engine.nlp import CITATION
 
 CSS = """
 .px-banner { padding: 10px 14px; border-radius: 8px; margin: 4px 0; font-weight: 600; }

@@ -14,7 +14,7 @@ from llama_index.core.retrievers import QueryFusionRetriever
 from llama_index.core.retrievers.fusion_retriever import FUSION_MODES
 from llama_index.core.schema import NodeWithScore
 
-from app.keywords import KeywordIndex
+from app.engine.keywords import KeywordIndex
 from ingest.store import ArticleStore, DocRecord
 
 MAX_QUESTION_CHARS = 2000

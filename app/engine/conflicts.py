@@ -16,10 +16,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from app.answer import Claim, Conflict
-from app.compose import said
-from app.evidence import Evidence
-from app.nlp import Entity, terms, value_key
-from app.question import PEOPLE, QuestionInfo
+from app.engine.compose import said
+from app.engine.evidence import Evidence
+from app.engine.nlp import Entity, terms, value_key
+from app.engine.question import PEOPLE, QuestionInfo
 
 CLAIM_MIN_COVERAGE = 0.4  # below this a sentence is not about what was asked (calibrated on the seed questions)
 ROLE_WINDOW = 4  # content words before a name that make up its role ("South Korean Defense Minister")

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from app.answer import Claim, Conflict, Source
-from app.compose import said
+from app.engine.compose import said
 
 
 def with_dates(conflicts: list[Conflict], sources: list[Source]) -> list[Conflict]:

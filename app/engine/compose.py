@@ -7,9 +7,9 @@ the lead sentence of a disagreement, which only names the sources' values next t
 from __future__ import annotations
 
 from app.answer import Claim, Conflict
-from app.evidence import Evidence
-from app.nlp import terms
-from app.question import QuestionInfo
+from app.engine.evidence import Evidence
+from app.engine.nlp import terms
+from app.engine.question import QuestionInfo
 
 ABSTAIN_BELOW = 0.5  # best coverage of the question's terms below which the passages do not answer it
 MAX_SENTENCES = 3

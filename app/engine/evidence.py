@@ -7,8 +7,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from app.answer import Source
-from app.nlp import Entity, Sentence, analyse, terms, value_key
-from app.question import QuestionInfo
+from app.engine.nlp import Entity, Sentence, analyse, terms, value_key
+from app.engine.question import QuestionInfo
 
 # Share of a sentence's weight that the rest of its passage can contribute: a sentence naming the minister
 # gets partial credit for "January 30" and "Yokosuka" stated in the sentence before it.

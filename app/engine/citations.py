@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 
 from app.answer import AnswerSentence, Citation, Source
-from app.nlp import CITATION, STOPWORDS, analyse, normalise_word, parse, terms
+from app.engine.nlp import CITATION, STOPWORDS, analyse, normalise_word, parse, terms
 
 MIN_OVERLAP = 0.7
 WINDOW = 2  # a sentence's names and numbers must all occur within this many consecutive passage sentences

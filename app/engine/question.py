@@ -10,7 +10,7 @@ from difflib import SequenceMatcher, get_close_matches
 
 from spacy.tokens import Doc, Span
 
-from app.nlp import STOPWORDS, WORD, Entity, normalise_word, parse, terms
+from app.engine.nlp import STOPWORDS, WORD, Entity, normalise_word, parse, terms
 
 PEOPLE = frozenset({"PERSON"})
 WHEN = frozenset({"DATE", "TIME", "DURATION"})

@@ -1,4 +1,5 @@
-"""The Gradio chat: asks the service, renders the Answer (app/render.py), adds uploaded articles. Decides nothing."""
+"""The Gradio chat: asks the service, renders the Answer (app/web/render.py), adds uploaded articles; decides
+nothing."""
 
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ import gradio as gr
 from app import render
 from app.answer import Answer
 from app.backends import LLM_NAMES
+from app.engine.retrieve import EmptyIndex, QuestionError
 from app.library import UploadError
-from app.retrieve import EmptyIndex, QuestionError
 from app.service import Parallax
 from ingest.load import SUPPORTED_SUFFIXES, SUPPORTED_TEXT
 from ingest.store import StoreUnavailable
