@@ -35,3 +35,14 @@ def test_repeated_text_in_one_file_gets_distinct_ids() -> None:
     texts = [p.text for p in passages]
     assert len(set(texts)) < len(texts)
     assert len({p.chunk_id for p in passages}) == len(passages)
+
+
+def test_no_seed_boilerplate_line_reaches_a_passage() -> None:
+    furniture = {"15.7 C", "New York", "No menu items!", "Leave a Comment", "You may also like", "Related articles",
+                 "Recent articles", "Check out our other content", "\u00d7"}  # fmt: skip
+    for name in SEED_FILES:
+        for passage in chunk_article(load_file(SEEDS / name).articles[0], 200, 30):
+            lines = {line.strip() for line in passage.text.split("\n")}
+            assert not lines & furniture, (name, lines & furniture)
+            assert "(Photo internet reproduction)" not in passage.text
+            assert "in the comments below" not in passage.text

@@ -146,3 +146,17 @@ def test_list_files_skips_hidden_and_recurses(tmp_path: Path) -> None:
     assert [p.name for p in list_files(tmp_path)] == ["a.txt"]
     with pytest.raises(LoadError, match="not a folder"):
         list_files(tmp_path / "missing")
+
+
+def test_five_megabyte_news_dump_is_read_as_dated_articles(tmp_path: Path) -> None:
+    body = "The port authority said ferries would resume after the storm, and traders welcomed the news. " * 10
+    records = [
+        {"title": f"Port update {i}", "date": f"2024-{i % 12 + 1:02d}-{i % 28 + 1:02d}", "text": f"{body} Item {i}."}
+        for i in range(5_000)
+    ]
+    dump = tmp_path / "dump.jsonl"
+    dump.write_text("\n".join(json.dumps(r) for r in records), encoding="utf-8")
+    assert dump.stat().st_size > 5_000_000
+    loaded = load_file(dump, max_bytes=50_000_000)
+    assert len(loaded.articles) == 5_000 and not loaded.skipped
+    assert loaded.articles[41].published == "2024-06-14" and loaded.articles[41].title == "Port update 41"
