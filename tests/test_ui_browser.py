@@ -84,6 +84,7 @@ def test_conflict_shows_both_ministers_and_files_side_by_side(page: Page) -> Non
     panel = page.inner_text("#px-conflicts")
     for expected in ["Ahn Kyu-back", "Suh Wook", "000_6279f3ccf6967646.txt", "001_83c0c4f066b0d405.txt"]:
         assert expected in panel
+    assert panel.count("undated") == 2  # each side says when it was published; the seeds do not
     assert "Sources disagree" in page.inner_text("#px-banner")
     assert page.locator("#px-sources mark.px-cited").count() >= 2
     chat = page.inner_text("#px-chat")
@@ -134,7 +135,7 @@ def test_article_markup_shows_as_text_and_never_runs(page: Page) -> None:
 def test_upload_then_ask_about_it(page: Page, tmp_path: Path) -> None:
     article = tmp_path / "lagos ferry.txt"
     article.write_text(
-        "Lagos ferry line opens\n\nThe new Lagos ferry line carried 4,300 passengers on its first day, "
+        "Lagos ferry line opens\n\nBy Ade Bello | March 3, 2024\n\nThe new Lagos ferry line carried 4,300 passengers on its first day, "
         "the transport ministry said on Sunday.",
         encoding="utf-8",
     )
@@ -148,6 +149,7 @@ def test_upload_then_ask_about_it(page: Page, tmp_path: Path) -> None:
     ask(page, "How many passengers did the Lagos ferry line carry on its first day?")
     page.wait_for_function("document.querySelector('#px-sources').innerText.includes('lagos_ferry')", timeout=60_000)
     assert "4,300" in page.inner_text("#px-chat")
+    assert "2024-03-03" in page.inner_text("#px-sources")
 
 
 def test_empty_question_shows_an_error_not_a_crash(page: Page) -> None:

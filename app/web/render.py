@@ -28,6 +28,7 @@ CSS = """
 .px-complementary .px-claim { border-color: #7aa7d8; background: #f3f8fe; }
 .px-reading { font-size: 0.88em; margin: 4px 0; padding: 4px 6px; border-left: 3px solid #7aa7d8; }
 .px-reading.px-none { border-left-color: #bbb; color: #555; }
+.px-meta { font-size: 0.85em; opacity: 0.8; margin: 2px 0; }
 .px-engine, .px-progress { font-size: 0.85em; color: #555; }
 mark.px-cited { background: #fff07a; }
 mark.px-passage-in-article { background: #e4f0ff; }
@@ -143,6 +144,7 @@ def _conflict(conflict: Conflict, css_class: str = "px-conflict") -> str:
         quote = _highlight(claim.quote, [value_at], "px-value")
         cards.append(
             f'<div class="px-claim"><div><a href="#px-src-{claim.n}">[{claim.n}]</a> <b>{text(claim.file)}</b></div>'
+            f'<div class="px-meta">{_about(claim.outlet, claim.published, claim.also_in)}</div>'
             f'<div>says <span class="px-value">{text(claim.value)}</span></div>'
             f'<div class="px-passage">{quote}</div></div>'
         )
@@ -150,6 +152,15 @@ def _conflict(conflict: Conflict, css_class: str = "px-conflict") -> str:
         f'<div class="{css_class}"><h4>{text(conflict.slot)}</h4><p>{text(conflict.note)}</p>'
         f'<div class="px-claims">{"".join(cards)}</div></div>'
     )
+
+
+def _about(outlet: str | None, published: str | None, also_in: tuple[str, ...]) -> str:
+    """'Reuters · 2021-01-30 · also in: copy.txt' (escaped); "undated" when the article gives no date."""
+    parts = [text(outlet)] if outlet else []
+    parts.append(text(published) if published else "undated")
+    if also_in:
+        parts.append(f"also in: {text(', '.join(also_in))}")
+    return " · ".join(parts)
 
 
 def sources_panel(answer: Answer, articles: dict[str, str], show_passages: bool = True) -> str:
@@ -180,6 +191,7 @@ def _source(
 ) -> str:
     mark = " · cited" if cites else ""
     head = f'<h4 id="px-src-{src.n}">[{src.n}] {text(src.file)} — {text(src.title)}{mark}</h4>'
+    head += f'<div class="px-meta">{_about(src.outlet, src.published, src.also_in)}</div>'
     head += "".join(_reading(r) for r in readings)
     if not show_passages:
         return f'<div class="px-source">{head}</div>'
