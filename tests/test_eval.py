@@ -69,14 +69,17 @@ def test_seed_eval_meets_its_floors(seeded_service: Parallax, tmp_path: Path) ->
     summary, paths = evals.write("test", {"extractive": results}, tmp_path)
     s = summary["extractive"]
     # Floors = the first full run (evals/results/baseline.md). Never lower one without a note on issue #5.
-    assert s["answer_accuracy"].rate >= 0.93
+    # Accuracy 0.93 -> 0.91 (issue #10): sources spread over articles find every gold source (retrieval recall
+    # 96% -> 100%) and cost one instant answer whose best sentence was an article's second passage
+    # (docs/decisions.md, "Diverse sources").
+    assert s["answer_accuracy"].rate >= 0.91
     assert s["citation_recall"].rate >= 1.0
     assert s["citation_precision"].rate >= 0.97
     assert s["conflict_precision"].rate >= 1.0
     assert s["conflict_recall"].rate >= 0.875
     assert s["abstention_rate_unanswerable"].rate >= 0.88
     assert s["false_abstention_rate_answerable"].rate <= 0.05
-    assert s["retrieval_recall_at_k"].rate >= 0.95
+    assert s["retrieval_recall_at_k"].rate >= 1.0
     assert [p.suffix for p in paths] == [".json", ".md", ".png"] and all(p.stat().st_size > 0 for p in paths)
 
 
