@@ -413,6 +413,8 @@ def main() -> None:
         generated = work / "gen-ingest"
         generate(generated, args.ingest_passages, seed=11)
         results["ingest (real model)"]["generated"] = bench_ingest(generated, work / "i-gen", args.repeats, model)
+        if args.only == "ingest":
+            return _write(args.name, results)
 
         print("query: seeds", flush=True)
         seeds_store, _ = build_scaled_store(work / "q-seeds", seeds_docs, model)
