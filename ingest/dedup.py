@@ -12,9 +12,12 @@ from __future__ import annotations
 import base64
 import re
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import numpy as np
-from datasketch import MinHash, MinHashLSH
+
+if TYPE_CHECKING:
+    from datasketch import MinHash
 
 NUM_PERM = 128
 SCHEME = "affine32"  # datasketch 2's 32-bit hashes: 512 bytes a signature
@@ -33,6 +36,8 @@ def signature(text: str) -> str | None:
     shingles = {" ".join(words[i : i + SHINGLE_WORDS]).encode() for i in range(len(words) - SHINGLE_WORDS + 1)}
     if len(shingles) < MIN_SHINGLES:
         return None
+    from datasketch import MinHash  # here, not at the top: importing datasketch takes a second, `ask` needs none
+
     minhash = MinHash(num_perm=NUM_PERM, scheme=SCHEME)
     minhash.update_batch(list(shingles))
     return base64.b64encode(minhash.hashvalues.astype("<u4").tobytes()).decode("ascii")
@@ -45,6 +50,8 @@ def similarity(a: str, b: str) -> float:
 
 def groups(signatures: Mapping[str, str | None], threshold: float = THRESHOLD) -> dict[str, str]:
     """file -> group id (the group's first file name) for every file; a file with no copy is its own group."""
+    from datasketch import MinHashLSH
+
     minhashes = {f: _minhash(s) for f, s in signatures.items() if s}
     parent = {f: f for f in signatures}
 
@@ -68,6 +75,8 @@ def groups(signatures: Mapping[str, str | None], threshold: float = THRESHOLD) -
 
 
 def _minhash(encoded: str) -> MinHash:
+    from datasketch import MinHash
+
     return MinHash(num_perm=NUM_PERM, hashvalues=_values(encoded), scheme=SCHEME)
 
 

@@ -4,15 +4,10 @@ chrome, plus title, author, date and site name from the page's metadata)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-import trafilatura
-from trafilatura.settings import use_config
+from functools import cache
+from typing import Any
 
 from ingest.dates import parse_date
-
-# trafilatura's timeout uses SIGALRM, which only works in the main thread; uploads are ingested in a worker thread.
-CONFIG = use_config()
-CONFIG.set("DEFAULT", "EXTRACTION_TIMEOUT", "0")
 
 
 @dataclass(frozen=True)
@@ -47,7 +42,21 @@ def extract_page(html: str) -> Page:
     )
 
 
-def _extract(html: str, **mode: bool) -> trafilatura.settings.Document | None:
+@cache
+def _trafilatura() -> tuple[Any, Any]:
+    """trafilatura and its configuration, imported on first use: it takes half a second to import, and only HTML
+    needs it (not `parallax ask`). Its timeout uses SIGALRM, which only works in the main thread, and uploads are
+    ingested in a worker thread, so it is off."""
+    import trafilatura
+    from trafilatura.settings import use_config
+
+    config = use_config()
+    config.set("DEFAULT", "EXTRACTION_TIMEOUT", "0")
+    return trafilatura, config
+
+
+def _extract(html: str, **mode: bool) -> Any:
+    trafilatura, config = _trafilatura()
     doc = trafilatura.bare_extraction(
         html,
         with_metadata=True,
@@ -55,7 +64,7 @@ def _extract(html: str, **mode: bool) -> trafilatura.settings.Document | None:
         include_tables=True,
         include_images=False,
         deduplicate=False,
-        config=CONFIG,
+        config=config,
         **mode,
     )
     return doc if doc is not None and (doc.text or "").strip() else None
