@@ -135,7 +135,8 @@ def test_article_markup_shows_as_text_and_never_runs(page: Page) -> None:
 def test_upload_then_ask_about_it(page: Page, tmp_path: Path) -> None:
     article = tmp_path / "lagos ferry.txt"
     article.write_text(
-        "Lagos ferry line opens\n\nBy Ade Bello | March 3, 2024\n\nThe new Lagos ferry line carried 4,300 passengers on its first day, "
+        "Lagos ferry line opens\n\nBy Ade Bello | March 3, 2024\n\n"
+        "The new Lagos ferry line carried 4,300 passengers on its first day, "
         "the transport ministry said on Sunday.",
         encoding="utf-8",
     )
