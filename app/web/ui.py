@@ -8,12 +8,12 @@ from pathlib import Path
 
 import gradio as gr
 
-from app import render
 from app.answer import Answer
 from app.backends import LLM_NAMES
 from app.engine.retrieve import EmptyIndex, QuestionError
 from app.library import UploadError
 from app.service import Parallax
+from app.web import render
 from ingest.load import SUPPORTED_SUFFIXES, SUPPORTED_TEXT
 from ingest.store import StoreUnavailable
 
