@@ -374,9 +374,9 @@ def main() -> None:
     parser.add_argument("--name", default=time.strftime("%Y%m%d-%H%M%S"))
     parser.add_argument(
         "--only",
-        choices=["all", "reader", "scaling"],
+        choices=["all", "reader", "scaling", "ingest"],
         default="all",
-        help="reader: only the reader's section; scaling: only query scaling at --sizes",
+        help="reader / ingest: only that section; scaling: only query scaling at --sizes",
     )
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="parallax-bench-"))
