@@ -2,6 +2,7 @@ from pathlib import Path
 
 import pytest
 
+from app.engine.keywords import Groups
 from app.engine.retrieve import (
     MAX_QUESTION_CHARS,
     EmptyIndex,
@@ -28,17 +29,18 @@ def test_diversify_weighs_down_repeats_and_keeps_one_copy_of_a_story() -> None:
     ranked = [hit("a", 0.9), hit("a", 0.8), hit("a", 0.7), hit("copy", 0.65), hit("b", 0.5), hit("c", 0.3)]
     records = {f: record(f, "a" if f == "copy" else None) for f in ("a", "copy", "b", "c")}
     texts = {"a": "The ministers met."}.get
-    assert [h.file for h in diversify(ranked, 4, 1.0, records, texts)] == ["a", "a", "a", "b"]
-    chosen = diversify(ranked, 4, 0.5, records, texts)
+    groups = Groups.of_records(records)
+    assert [h.file for h in diversify(ranked, 4, 1.0, groups, texts)] == ["a", "a", "a", "b"]
+    chosen = diversify(ranked, 4, 0.5, groups, texts)
     assert [(h.file, h.score) for h in chosen] == [("a", 0.9), ("b", 0.5), ("a", 0.8), ("c", 0.3)]
     assert chosen[0].also_in == ("copy",) and chosen[1].also_in == ()
-    assert [h.file for h in diversify(ranked, 6, 0.0, records, texts)] == ["a", "b", "c", "a", "a"]
+    assert [h.file for h in diversify(ranked, 6, 0.0, groups, texts)] == ["a", "b", "c", "a", "a"]
 
 
 def test_diversify_keeps_a_copy_that_states_other_facts() -> None:
     ranked = [hit("a", 0.9, "Suh Wook met Kishi on January 30."), hit("copy", 0.8, "Lee Jong-sup met Kishi.")]
     records = {"a": record("a"), "copy": record("copy", "a")}
-    chosen = diversify(ranked, 2, 0.5, records, {"a": "Suh Wook met Kishi on January 30."}.get)
+    chosen = diversify(ranked, 2, 0.5, Groups.of_records(records), {"a": "Suh Wook met Kishi on January 30."}.get)
     assert [h.file for h in chosen] == ["a", "copy"]
     assert chosen[0].also_in == () and chosen[1].also_in == ()
 

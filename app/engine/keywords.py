@@ -15,6 +15,7 @@ import re
 import threading
 from array import array
 from collections import Counter
+from dataclasses import dataclass, field
 
 import numpy as np
 import Stemmer
@@ -28,6 +29,23 @@ TOKEN = re.compile(r"(?u)\b\w\w+\b")  # bm25s's default token pattern
 STOPWORDS = frozenset(STOPWORDS_EN)
 K1, B = 1.5, 0.75
 COMPACT_WHEN_DEAD = 0.5  # rebuild the arrays when half the indexed passages are removed ones
+
+
+@dataclass(frozen=True)
+class Groups:
+    """The syndicated groups of the indexed articles: file -> group id, group id -> its files (sorted). Built once
+    per store change, so a search never walks every article."""
+
+    of: dict[str, str] = field(default_factory=dict)
+    members: dict[str, list[str]] = field(default_factory=dict)
+
+    @classmethod
+    def of_records(cls, records: dict[str, DocRecord]) -> Groups:
+        of = {f: r.group or f for f, r in records.items()}
+        members: dict[str, list[str]] = {}
+        for f, group in sorted(of.items()):
+            members.setdefault(group, []).append(f)
+        return cls(of, members)
 
 
 class KeywordIndex(BaseRetriever):
@@ -51,6 +69,7 @@ class KeywordIndex(BaseRetriever):
         self._total_length = 0.0
         self._n_alive = 0
         self.records: dict[str, DocRecord] = {}
+        self.groups = Groups()
 
     # -- keeping in step with the store ----------------------------------------------------------------
     def sync(self, store: ArticleStore) -> bool:
@@ -71,6 +90,7 @@ class KeywordIndex(BaseRetriever):
             if len(self._nodes) and self._n_alive < (1 - COMPACT_WHEN_DEAD) * len(self._nodes):
                 self._compact(wanted)
             self.records = records
+            self.groups = Groups.of_records(records)
             self._generation = generation
         return True
 

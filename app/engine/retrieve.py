@@ -14,7 +14,7 @@ from llama_index.core.retrievers import QueryFusionRetriever
 from llama_index.core.retrievers.fusion_retriever import FUSION_MODES
 from llama_index.core.schema import NodeWithScore
 
-from app.engine.keywords import KeywordIndex
+from app.engine.keywords import Groups, KeywordIndex
 from ingest.store import ArticleStore, DocRecord
 
 MAX_QUESTION_CHARS = 2000
@@ -97,16 +97,15 @@ class HybridRetriever:
             similarity_top_k=pool,
             use_async=False,
         )
-        records = self.keywords.records
-        ranked = [_hit(scored, records) for scored in fusion.retrieve(question)]
-        return diversify(ranked, k, self.repeat_weight, records, self.store.article_text)
+        ranked = [_hit(scored, self.keywords.records) for scored in fusion.retrieve(question)]
+        return diversify(ranked, k, self.repeat_weight, self.keywords.groups, self.store.article_text)
 
 
 def diversify(
     ranked: list[Hit],
     k: int,
     repeat_weight: float,
-    records: dict[str, DocRecord],
+    groups: Groups,
     article_text: Callable[[str], str | None],
 ) -> list[Hit]:
     """k hits, greedily by fused score where each passage of an article already chosen multiplies the score of
@@ -114,7 +113,7 @@ def diversify(
     No two articles of a syndicated group both appear (a copy is not a second witness) unless the later one states
     names or numbers its group's first does not (an edited copy that changes a fact is a claim of its own); each
     hit lists its group's other files in `also_in`."""
-    group_of = {f: r.group or f for f, r in records.items()}
+    group_of, members = groups.of, groups.members
     shown: dict[str, str] = {}  # group -> the file representing it
     candidates: list[Hit] = []
     for hit in ranked:
@@ -130,9 +129,6 @@ def diversify(
         chosen.append(best)
         per[best.file] += 1
     files = {h.file for h in chosen}
-    members: dict[str, list[str]] = {}
-    for f, group in sorted(group_of.items()):
-        members.setdefault(group, []).append(f)
     return [
         replace(h, also_in=tuple(f for f in members.get(group_of.get(h.file, h.file), []) if f not in files))
         for h in chosen
