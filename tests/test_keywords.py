@@ -87,3 +87,20 @@ def test_queries_without_known_words_find_nothing(
     index.sync(store)
     assert index.search("the and of") == []  # stopwords only
     assert index.search("zzzz") == []
+
+
+def test_the_change_log_names_what_each_write_touched(
+    tmp_path: Path, store: ArticleStore, embedder: MiniLMEmbedding
+) -> None:
+    folder = tmp_path / "docs"
+    write(folder, TEXTS)
+    ingest_folder(folder, store, embedder, progress=False)
+    seq, _ = store.changed_since(None)
+    assert store.changed_since(seq) == (seq, [])
+    write(folder, {**TEXTS, "b.txt": "Changed text about the harbour in Busan."})
+    ingest_folder(folder, store, embedder, progress=False)
+    now, files = store.changed_since(seq)
+    assert now > seq and files == ["b.txt"]
+    assert store.changed_since(None)[1] is None  # an index that never synced reads everything
+    store.remove_orphans()  # nothing to remove: no write, no change
+    assert store.changed_since(now) == (now, [])

@@ -23,7 +23,7 @@ from bm25s.stopwords import STOPWORDS_EN
 from llama_index.core.retrievers import BaseRetriever
 from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
 
-from ingest.store import ArticleStore, DocRecord
+from ingest.store import DONE, ArticleStore, DocRecord
 
 TOKEN = re.compile(r"(?u)\b\w\w+\b")  # bm25s's default token pattern
 STOPWORDS = frozenset(STOPWORDS_EN)
@@ -48,6 +48,10 @@ class Groups:
         return cls(of, members)
 
 
+def _version(record: DocRecord) -> str:
+    return f"{record.content_hash}:{record.index_key}:{record.n_chunks}"
+
+
 class KeywordIndex(BaseRetriever):
     """A LlamaIndex retriever (so QueryFusionRetriever can fuse it) over an incrementally updated BM25 index."""
 
@@ -57,6 +61,7 @@ class KeywordIndex(BaseRetriever):
         self._stemmer = Stemmer.Stemmer("english")
         self._lock = threading.Lock()
         self._generation: str | None = None
+        self._seq: int | None = None
         self._clear()
 
     def _clear(self) -> None:
@@ -73,25 +78,35 @@ class KeywordIndex(BaseRetriever):
 
     # -- keeping in step with the store ----------------------------------------------------------------
     def sync(self, store: ArticleStore) -> bool:
-        """Bring the index in line with the store; True when something changed. Cheap when nothing did."""
+        """Bring the index in line with the store; True when something changed. Cheap when nothing did, and
+        proportional to the change when the store's change log names the articles written."""
         generation = store.generation()
         if generation == self._generation:
             return False
-        records = store.articles()
-        wanted = {f: f"{r.content_hash}:{r.index_key}:{r.n_chunks}" for f, r in records.items()}
+        seq, changed = store.changed_since(self._seq)
         with self._lock:
-            stale = [f for f, (version, _) in self._files.items() if wanted.get(f) != version]
-            for f in stale:
-                self._drop(f)
-            new = [f for f, version in wanted.items() if f not in self._files]
-            nodes = store.nodes() if len(new) == len(wanted) else store.nodes_of(new)
+            if changed is None:
+                records = store.articles()
+                files = sorted(set(records) | set(self._files))
+            else:
+                fresh = store.records_of(changed)
+                gone = set(changed)
+                records = {f: r for f, r in self.records.items() if f not in gone}
+                records.update({f: r for f, r in fresh.items() if r.state == DONE})
+                files = changed
+            wanted = {f: _version(records[f]) for f in files if f in records}
+            for f in files:
+                if f in self._files and self._files[f][0] != wanted.get(f):
+                    self._drop(f)
+            new = [f for f in wanted if f not in self._files]
+            nodes = store.nodes() if changed is None and len(new) == len(records) else store.nodes_of(new)
             for node in nodes:
                 self._add(node, wanted)
             if len(self._nodes) and self._n_alive < (1 - COMPACT_WHEN_DEAD) * len(self._nodes):
-                self._compact(wanted)
+                self._compact({f: v for f, (v, _) in self._files.items()})
             self.records = records
             self.groups = Groups.of_records(records)
-            self._generation = generation
+            self._generation, self._seq = generation, seq
         return True
 
     def _add(self, node: TextNode, versions: dict[str, str]) -> None:
