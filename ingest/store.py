@@ -250,7 +250,9 @@ class ArticleStore:
 
     def forget_removed(self, files: Iterable[str]) -> list[str]:
         """Drop the `removed` marks of these articles (the next ingest adds them again); returns those dropped."""
-        removed = [f for f in files if (r := self.records().get(f)) and r.state == REMOVED]
+        files = list(files)
+        records = self.records_of(files) if files else {}
+        removed = [f for f in files if f in records and records[f].state == REMOVED]
         if removed:
             self.manifest.delete(ids=removed)
             self._touch(removed)
