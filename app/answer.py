@@ -4,6 +4,20 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+HEADLINE_WORDS = 8  # of a headline used as a source's name
+
+
+def display_name(file: str, title: str | None, outlet: str | None) -> str:
+    """How answers and cards name a source: its outlet, else its headline (shortened, in quotes), else the file
+    (file names are hashes; people recognise outlets and headlines)."""
+    if outlet:
+        return outlet
+    words = (title or "").split()
+    if not words or " ".join(words) == file:
+        return file
+    short = " ".join(words[:HEADLINE_WORDS]) + ("…" if len(words) > HEADLINE_WORDS else "")
+    return f"\u201c{short}\u201d"
+
 
 @dataclass(frozen=True)
 class Source:
@@ -20,6 +34,11 @@ class Source:
     outlet: str | None = None
     published: str | None = None  # ISO date; None when the article does not say
     also_in: tuple[str, ...] = ()  # syndicated copies of the article: the same story in other files
+
+    @property
+    def name(self) -> str:
+        """The outlet or headline that names this source in answers (see display_name)."""
+        return display_name(self.file, self.title, self.outlet)
 
 
 @dataclass(frozen=True)
@@ -59,6 +78,12 @@ class Claim:
     outlet: str | None = None
     published: str | None = None  # the article's date: a newer report may supersede an older one
     also_in: tuple[str, ...] = ()  # syndicated copies that say the same
+    title: str | None = None  # the article's headline
+
+    @property
+    def name(self) -> str:
+        """The outlet or headline that names this claim's source in answers (see display_name)."""
+        return display_name(self.file, self.title, self.outlet)
 
 
 @dataclass(frozen=True)
@@ -108,6 +133,7 @@ class Answer:
     fallback: str | None = None  # why the reader's answer could not replace the instant one, when it could not
     timings_ms: dict[str, float] = field(default_factory=dict)
     usage: dict[str, int] = field(default_factory=dict)  # LLM calls, prompt and completion tokens
+    interpreted_question: str | None = None  # in a conversation: the standalone question that was answered
 
     def to_dict(self) -> dict:
         """Plain JSON-ready data (the `parallax ask --json` contract)."""

@@ -5,10 +5,11 @@ source, seconds), each emitting a complete Answer. The CLI, the UI, the API and 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from dataclasses import replace
 
 from app.answer import Answer, AnswerSentence, Citation, Conflict, Source, Status
+from app.chat.followup import by_rules, condense, needs_context, standalone_questions
 from app.engine.citations import check_answer
 from app.engine.compose import ABSTAIN_TEXT, answering_evidence, compose, disagreement_sentence, said
 from app.engine.conflicts import detect_conflicts
@@ -17,7 +18,7 @@ from app.engine.question import QuestionInfo, analyse_question, respell
 from app.engine.retrieve import HybridRetriever, check_question
 from app.engine.timeline import with_dates
 from app.reader.engine import Reader, ReaderResult
-from app.reader.models import ReaderModel
+from app.reader.models import ReaderModel, Usage
 from ingest.store import ArticleStore
 
 # name -> the reader's model; raises ReaderUnavailable (or ModelMissing) with a one-line reason
@@ -64,30 +65,82 @@ class Parallax:
         """Yield the instant Answer, then (with an LLM) progress lines and the reader's Answer."""
         instant, info = self._instant(question, k)
         yield instant
+        yield from self._read(instant, info, llm or self.default_llm, time.perf_counter())
+
+    def chat_stream(
+        self, message: str, history: Sequence[Mapping[str, str]], k: int | None = None, llm: str | None = None
+    ) -> Iterator[str | Answer]:
+        """ask_stream for a message in a conversation (`history`: earlier {role, content} turns, oldest first).
+
+        The message is answered as a standalone question (`Answer.interpreted_question`): by the rules at once;
+        with an LLM, a follow-up that needs its context is also condensed by the LLM (one call), and when that
+        reads differently the instant answer is redone for it before the reader starts.
+        """
+        message = check_question(message)
+        asked = [str(t.get("content", "")) for t in history if t.get("role") == "user"]
+        previous = standalone_questions(asked)[-1] if asked else None
+        question = by_rules(message, previous)
+        instant, info = self._instant(question, k, asked=message)
+        yield instant
         name = llm or self.default_llm
-        if name == "none":
-            return
         started = time.perf_counter()
+        if name == "none" or previous is None or not needs_context(message):
+            yield from self._read(instant, info, name, started)
+            return
+        model = yield from self._model(instant, name)
+        if model is None:
+            return
+        yield f"understanding the follow-up with {model.name}…"
+        condensed, spent = condense(model, history, message, self.llm_max_tokens, self.llm_timeout)
+        if condensed is not None and condensed.lower() != question.lower():
+            instant, info = self._instant(condensed, k, asked=message)
+            yield instant
+        yield from self._read(instant, info, name, started, model, spent)
+
+    def _model(self, instant: Answer, name: str) -> Generator[Answer, None, ReaderModel | None]:
+        """The reader's model; when it cannot start, yields the instant answer with the reason and returns None."""
         try:
-            model = self.model_factory(name)
+            return self.model_factory(name)
         except RuntimeError as exc:  # ReaderUnavailable, ModelMissing: the instant answer stands, with the reason
             yield _with_note(instant, f"The reader could not start: {exc}.", fallback=str(exc))
+            return None
+
+    def _read(
+        self,
+        instant: Answer,
+        info: QuestionInfo,
+        name: str,
+        started: float,
+        model: ReaderModel | None = None,
+        spent: Usage | None = None,
+    ) -> Iterator[str | Answer]:
+        """Progress lines and the reader's Answer (nothing when `name` is "none")."""
+        if name == "none":
             return
+        if model is None:
+            model = yield from self._model(instant, name)
+            if model is None:
+                return
         result = None
         reader = Reader(model, self.llm_max_tokens, self.llm_timeout, self.source_chars)
-        for event in reader.run(instant.question, info, instant.sources, self.store.article_text):
+        question = instant.interpreted_question or instant.question
+        for event in reader.run(question, info, instant.sources, self.store.article_text):
             if isinstance(event, ReaderResult):
                 result = event
             else:
                 yield event
         assert result is not None
+        if spent is not None:
+            result.usage.add(spent)
         yield self._refine(instant, result, name, (time.perf_counter() - started) * 1000)
 
     def instant(self, question: str, k: int | None = None) -> Answer:
         """The LLM-free answer: retrieval, evidence, rule conflicts, the composer, the citation check."""
         return self._instant(question, k)[0]
 
-    def _instant(self, question: str, k: int | None) -> tuple[Answer, QuestionInfo]:
+    def _instant(self, question: str, k: int | None, asked: str | None = None) -> tuple[Answer, QuestionInfo]:
+        """The instant Answer to `question`; in a conversation `asked` is the message as the user wrote it (the
+        Answer's `question`) and `question` its standalone reading."""
         timings: dict[str, float] = {}
         clock = _Clock(timings)
         question = check_question(question)
@@ -109,7 +162,7 @@ class Parallax:
             text, sentences, citations = _checked(text, sources, abstained, notes)
         timings["total"] = round(sum(timings.values()), 1)
         answer = Answer(
-            question=question,
+            question=asked or question,
             answer=text,
             abstained=abstained,
             note=" ".join(notes) or None,
@@ -119,6 +172,7 @@ class Parallax:
             sources=sources,
             backend="extractive",
             timings_ms=timings,
+            interpreted_question=question if asked is not None else None,
         )
         return answer, info
 

@@ -114,3 +114,15 @@ def test_check_answer_flags_unknown_source_numbers_and_spans_the_right_sentence(
     [cite] = citations
     assert cite.quote == "They agreed to resume joint maritime search and rescue exercises."
     assert PASSAGE.text[cite.start - PASSAGE.start : cite.end - PASSAGE.start] == cite.quote
+
+
+def test_source_names_and_dates_in_a_disagreement_are_no_claims() -> None:
+    """ "Reuters (2023-01-30) says X [1]" names the source; only X must be in the passage (a regression: the
+    article's date and outlet were checked as claims and the disagreement sentence was removed)."""
+    dated = Source(1, "001_a.txt", "Ministers meet", "c1", 100, 326, PASSAGE.text, 1.0, "Reuters", "2023-01-30")
+    headline = Source(2, "003_b.txt", "Seoul budget grows", "c2", 0, 86, OTHER.text, 0.5)
+    sentence = (
+        f"Sources disagree: Reuters (2023-01-30) says Yokosuka [1]; {headline.name} (undated) says U$43.8 billion [2]."
+    )
+    assert check_sentence(sentence, [dated, headline]).supported
+    assert not check_sentence("Reuters (2023-01-30) says Seoul [1].", [dated]).supported

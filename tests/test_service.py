@@ -101,3 +101,42 @@ def test_bad_questions_raise_before_any_work(seeded_service: Parallax, bad: str)
 
     with pytest.raises(QuestionError):
         seeded_service.ask(bad)
+
+
+JAPAN_Q = "Who is Japan's defense minister according to the articles?"
+
+
+def test_a_follow_up_is_answered_as_a_standalone_question(seeded_service: Parallax) -> None:
+    """The issue's pair: "And South Korea's?" after Japan's minister answers about South Korea's, with the
+    disagreement (it answered with a sentence about Cuba)."""
+    history = [{"role": "user", "content": JAPAN_Q}, {"role": "assistant", "content": "…"}]
+    (answer,) = list(seeded_service.chat_stream("And South Korea's?", history, llm="none"))
+    assert answer.question == "And South Korea's?"
+    assert answer.interpreted_question == "Who is South Korea's defense minister according to the articles?"
+    assert answer.conflicts and {"Ahn Kyu-back", "Suh Wook"} <= {c.value for c in answer.conflicts[0].claims}
+    assert "Cuba" not in answer.answer
+    assert answer.to_dict()["interpreted_question"] == answer.interpreted_question
+
+
+def test_with_an_llm_a_follow_up_is_condensed_once_and_counted(seeded_service: Parallax) -> None:
+    """The LLM's standalone question replaces the rules' when it reads differently (the instant answer is redone
+    for it before the reader starts); its call is in the Answer's usage. A fake model (prompting only)."""
+    from tests.fakes import FakeModel
+
+    model = FakeModel(by_source={"Source:": '{"answer": "none", "sentence": 0}'})
+    model.enqueue({"question": "Which South Korean defense minister met Japan's defense minister?"})
+    service = Parallax(seeded_service.store, seeded_service.retriever, lambda name: model, default_llm="fake")
+    history = [{"role": "user", "content": JAPAN_Q}, {"role": "assistant", "content": "…"}]
+    events = list(service.chat_stream("And South Korea's?", history))
+    answers = [e for e in events if isinstance(e, Answer)]
+    assert [a.interpreted_question for a in answers] == [
+        "Who is South Korea's defense minister according to the articles?",
+        "Which South Korean defense minister met Japan's defense minister?",
+        "Which South Korean defense minister met Japan's defense minister?",
+    ]
+    assert answers[-1].engine == "reader" and answers[-1].usage["calls"] == len(model.prompts)
+    assert "understanding the follow-up with fake…" in events
+    # a question that stands alone costs no condensing call
+    model.prompts.clear()
+    list(service.chat_stream("Who attended the January 30 meeting in Yokosuka?", history))
+    assert not any("Follow Up Message" in p for p in model.prompts)

@@ -106,13 +106,15 @@ def _stated_together(values: list[set[str]], source: Source, window_size: int) -
 def check_sentence(sentence: str, cited: list[Source], window: int = WINDOW, min_overlap: float = MIN_OVERLAP) -> Check:
     """Is `sentence` supported by the union of the `cited` passages? (`window`/`min_overlap`: see module doc.)
 
-    The cited passages' file names may appear in the sentence ("000_x.txt says ... [1]") and are no claims.
+    The cited sources' names (file, outlet or headline) and dates may appear in the sentence ("Reuters
+    (2023-01-30) says ... [1]") and are no claims.
     """
     if not cited:
         return Check(False, "no citation")
     text = CITATION.sub(" ", sentence)
-    for name in sorted({s.file for s in cited}, key=len, reverse=True):
-        text = text.replace(name, " ")
+    labels = {label for s in cited for label in (s.file, s.name, s.published) if label}
+    for label in sorted(labels, key=len, reverse=True):
+        text = text.replace(label, " ")
     evidence = set().union(*(_evidence_terms(src.text) for src in cited))
     values = key_values(text)
     cites = ", ".join(f"[{s.n}]" for s in cited)

@@ -50,12 +50,17 @@ def _quote(ev: Evidence) -> str:
 
 
 def said(claims: list[Claim]) -> str:
-    """'A says X [1]; B says Y [2]': each claim's value next to its source (notes and the disagreement lead). When
-    any claim is dated, each source shows its date or "undated"."""
+    """'Reuters says X [1]; “Headline…” says Y [2]': each claim's value next to its source's name (notes and the
+    disagreement lead). When any claim is dated, each source shows its date or "undated"."""
     dated = any(c.published for c in claims)
+    files: dict[str, set[str]] = {}
+    for c in claims:
+        files.setdefault(c.name, set()).add(c.file)
+    shared = {name for name, named in files.items() if len(named) > 1}
 
     def who(claim: Claim) -> str:
-        return f"{claim.file} ({claim.published or 'undated'})" if dated else claim.file
+        name = f"{claim.name}, {claim.file}" if claim.name in shared else claim.name  # two articles, one headline
+        return f"{name} ({claim.published or 'undated'})" if dated else name
 
     return "; ".join(f"{who(c)} says {c.value} [{c.n}]" for c in claims)
 

@@ -36,4 +36,4 @@ def _dated(conflict: Conflict, by_file: dict[str, Source]) -> Conflict:
 def _claim(claim: Claim, source: Source | None) -> Claim:
     if source is None:
         return claim
-    return replace(claim, outlet=source.outlet, published=source.published, also_in=source.also_in)
+    return replace(claim, outlet=source.outlet, published=source.published, also_in=source.also_in, title=source.title)

@@ -1,0 +1,1 @@
+"""The conversation stage: follow-ups read with what came before, conversations kept."""
