@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
 
 HEADLINE_WORDS = 8  # of a headline used as a source's name
 
@@ -139,6 +140,22 @@ class Answer:
         """Plain JSON-ready data (the `parallax ask --json` contract)."""
         return asdict(self)
 
+    @classmethod
+    def from_dict(cls, data: dict) -> Answer:
+        """The Answer that `to_dict` wrote (a saved conversation's answers); keys it does not know are ignored."""
+        conflicts = [_conflict(c) for c in data.get("conflicts", [])]
+        complementary = [_conflict(c) for c in data.get("complementary", [])]
+        return _build(
+            cls,
+            data,
+            citations=[_build(Citation, c) for c in data.get("citations", [])],
+            sentences=[_build(AnswerSentence, x) for x in data.get("sentences", [])],
+            conflicts=conflicts,
+            complementary=complementary,
+            sources=[_build(Source, x, also_in=tuple(x.get("also_in", ()))) for x in data.get("sources", [])],
+            readings=[_build(Reading, r) for r in data.get("readings", [])],
+        )
+
     @property
     def disagrees(self) -> bool:
         """True when sources disagree about what was asked."""
@@ -152,3 +169,14 @@ class Status:
     articles: int
     passages: int
     backend: str
+
+
+def _build(cls: type, data: dict, **parts: Any) -> Any:
+    """cls from the keys of `data` that are its fields, with `parts` (already built) in place of the raw ones."""
+    names = {f.name for f in fields(cls)}
+    return cls(**{k: v for k, v in data.items() if k in names and k not in parts}, **parts)
+
+
+def _conflict(data: dict) -> Conflict:
+    claims = [_build(Claim, c, also_in=tuple(c.get("also_in", ()))) for c in data.get("claims", [])]
+    return _build(Conflict, data, claims=claims)

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
 from app.engine.retrieve import HybridRetriever
-from app.library import UPLOAD_FOLDER, UploadError, save_upload
+from app.library import Library
 from app.reader.models import OLLAMA_CONSTRAINTS, OPENAI_CONSTRAINTS, LocalModel, ReaderModel, ServerModel
 from app.reader.packaged_model import MODEL_NAME, model_path
 from app.service import Parallax, ReaderUnavailable
-from app.settings import Settings
+from app.settings import LLM_NAMES, Settings
 from ingest.embed import MiniLMEmbedding
-from ingest.pipeline import ChunkConfig, from_file, ingest_folder
+from ingest.pipeline import ChunkConfig, IngestReport, ingest_folder
 from ingest.store import ArticleStore, connect
 
 
@@ -45,6 +44,7 @@ def make_service(settings: Settings, store: ArticleStore | None = None) -> Paral
         default_llm=settings.llm,
         llm_max_tokens=settings.llm_max_tokens,
         source_chars=settings.reader_source_chars,
+        llm_names=LLM_NAMES,
     )
 
 
@@ -55,35 +55,13 @@ def make_folder_service(settings: Settings, folder: Path) -> Parallax:
     return make_service(settings, store)
 
 
-def make_article_adder(settings: Settings, store: ArticleStore) -> Callable[[list[tuple[Path, str]]], list[str]]:
-    """Upload handler for the UI: save each file safely under data_dir/uploads, then ingest incrementally."""
+def make_library(settings: Settings, store: ArticleStore) -> Library:
+    """The library over `store` and the data folder (uploads, remove, restore, list): the CLI and the UI share it."""
 
-    def add(files: list[tuple[Path, str]]) -> list[str]:
-        lines: list[str] = []
-        saved = []
-        for path, original in files:
-            try:
-                saved.append(save_upload(path, original, settings.data_dir, int(settings.max_file_mb * 1_000_000)))
-            except UploadError as exc:
-                lines.append(f"refused {exc}")
-        if not saved:
-            return lines
-        report = ingest_folder(settings.data_dir, store, make_embedder(settings), chunk_config(settings), False)
-        failed = dict(report.failed)
-        for item in saved:
-            key = f"{UPLOAD_FOLDER}/{item.name}"
-            new = [f for f in report.added + report.updated if from_file(f, key)]
-            if key in failed:
-                item.path.unlink(missing_ok=True)
-                lines.append(f"refused {failed[key]}")
-            elif new:
-                count = "" if new == [key] else f" ({len(new)} articles)"
-                lines.append(f"added {item.original} as {key}{count}")
-            else:
-                lines.append(f"{item.original} is already in the library as {key}")
-        return lines
+    def ingest(progress: bool) -> IngestReport:
+        return ingest_folder(settings.data_dir, store, make_embedder(settings), chunk_config(settings), progress)
 
-    return add
+    return Library(store, settings.data_dir, int(settings.max_file_mb * 1_000_000), ingest)
 
 
 def chunk_config(settings: Settings) -> ChunkConfig:
@@ -93,9 +71,6 @@ def chunk_config(settings: Settings) -> ChunkConfig:
         chunk_overlap=settings.chunk_overlap,
         max_file_bytes=int(settings.max_file_mb * 1_000_000),
     )
-
-
-LLM_NAMES = ("none", "local", "openai", "ollama")
 
 
 def make_reader_model(settings: Settings, name: str | None = None) -> ReaderModel:

@@ -17,11 +17,11 @@ import click
 from pydantic import ValidationError
 
 from app.answer import Answer
-from app.backends import LLM_NAMES, chunk_config, make_embedder, make_folder_service, make_service, open_store
+from app.backends import chunk_config, make_embedder, make_folder_service, make_library, make_service, open_store
 from app.engine.retrieve import EmptyIndex, HybridRetriever, QuestionError
-from app.library import LibraryError, list_articles, remove_article, restore_article
+from app.library import LibraryError
 from app.service import Parallax
-from app.settings import PROJECT_ROOT, Settings
+from app.settings import LLM_NAMES, PROJECT_ROOT, Settings
 from ingest.load import SUPPORTED_TEXT, LoadError
 from ingest.pipeline import IngestReport, ingest_folder
 from ingest.store import StoreUnavailable
@@ -68,7 +68,7 @@ def articles(as_json: bool) -> None:
     """List the articles in the library: file, title, outlet, date, passages, syndicated group."""
     settings = _settings()
     try:
-        entries = list_articles(open_store(settings))
+        entries = make_library(settings, open_store(settings)).entries()
     except USER_ERRORS as exc:
         raise click.ClickException(str(exc)) from None
     if as_json:
@@ -91,7 +91,7 @@ def remove(file: str, delete_file: bool) -> None:
     `parallax restore FILE` brings it back."""
     settings = _settings()
     try:
-        removed = remove_article(open_store(settings), settings.data_dir, file, delete_file)
+        removed = make_library(settings, open_store(settings)).remove(file, delete_file)
     except (*USER_ERRORS, LibraryError) as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"removed {len(removed)} article(s): {', '.join(removed)}" + (" (file deleted)" if delete_file else ""))
@@ -103,9 +103,7 @@ def restore(file: str) -> None:
     """Undo `parallax remove FILE` (without --delete-file): ingest the file again."""
     settings = _settings()
     try:
-        store = open_store(settings)
-        restore_article(store, file)
-        report = ingest_folder(settings.data_dir, store, make_embedder(settings), chunk_config(settings), False)
+        report = make_library(settings, open_store(settings)).restore(file)
     except (*USER_ERRORS, LibraryError) as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(report.summary())
@@ -213,7 +211,7 @@ def _print_answer(answer: Answer) -> None:
 def serve(host: str | None, port: int | None) -> None:
     """Ingest the data folder if anything changed, then open the chat UI."""
     # Imported here: Gradio takes seconds to import, and only `serve` needs it.
-    from app.backends import make_article_adder
+    from app.chat.conversations import ConversationStore
     from app.web.render import CSS
     from app.web.ui import build_ui
 
@@ -236,7 +234,9 @@ def serve(host: str | None, port: int | None) -> None:
     click.echo(report.summary())
     _echo_failures(report)
     service.retriever.warm()
-    demo = build_ui(service, make_article_adder(settings, service.store), settings.llm, settings.top_k)
+    library = make_library(settings, service.store)
+    conversations = ConversationStore(settings.conversations_file)
+    demo = build_ui(service, library, conversations, settings.llm, settings.top_k)
     auth = None
     if settings.ui_username and settings.ui_password:
         auth = (settings.ui_username, settings.ui_password.get_secret_value())

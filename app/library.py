@@ -6,12 +6,13 @@ from __future__ import annotations
 import re
 import shutil
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from ingest.load import SUPPORTED_SUFFIXES, SUPPORTED_TEXT
-from ingest.pipeline import from_file, regroup
-from ingest.store import DONE, ArticleStore
+from ingest.pipeline import IngestReport, from_file, regroup
+from ingest.store import DONE, REMOVED, ArticleStore
 
 UPLOAD_FOLDER = "uploads"
 UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -135,3 +136,58 @@ def restore_article(store: ArticleStore, name: str) -> list[str]:
     if not restored:
         raise LibraryError(f"{name}: not removed from the library")
     return sorted(restored)
+
+
+@dataclass
+class Library:
+    """The library's operations on one store and data folder: what the CLI's commands and the chat's Library tab
+    both call. `ingest` runs the incremental ingest of the data folder (progress: show a tqdm bar)."""
+
+    store: ArticleStore
+    data_dir: Path
+    max_bytes: int
+    ingest: Callable[[bool], IngestReport]
+
+    def entries(self) -> list[LibraryEntry]:
+        """Every article, by file name."""
+        return list_articles(self.store)
+
+    def add(self, files: list[tuple[Path, str]], progress: bool = False) -> list[str]:
+        """Save each (uploaded path, original name) safely under data_dir/uploads, then ingest; one line per file
+        saying what happened."""
+        lines: list[str] = []
+        saved = []
+        for path, original in files:
+            try:
+                saved.append(save_upload(path, original, self.data_dir, self.max_bytes))
+            except UploadError as exc:
+                lines.append(f"refused {exc}")
+        if not saved:
+            return lines
+        report = self.ingest(progress)
+        failed = dict(report.failed)
+        for item in saved:
+            key = f"{UPLOAD_FOLDER}/{item.name}"
+            new = [f for f in report.added + report.updated if from_file(f, key)]
+            if key in failed:
+                item.path.unlink(missing_ok=True)
+                lines.append(f"refused {failed[key]}")
+            elif new:
+                count = "" if new == [key] else f" ({len(new)} articles)"
+                lines.append(f"added {item.original} as {key}{count}")
+            else:
+                lines.append(f"{item.original} is already in the library as {key}")
+        return lines
+
+    def remove(self, name: str, delete_file: bool = False) -> list[str]:
+        """See remove_article."""
+        return remove_article(self.store, self.data_dir, name, delete_file)
+
+    def restore(self, name: str, progress: bool = False) -> IngestReport:
+        """Undo a remove (see restore_article) and ingest the article again."""
+        restore_article(self.store, name)
+        return self.ingest(progress)
+
+    def removed(self) -> list[str]:
+        """Articles removed from the library whose files are still in the data folder (restorable)."""
+        return sorted(f for f, r in self.store.records().items() if r.state == REMOVED)

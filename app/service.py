@@ -15,11 +15,14 @@ from app.engine.compose import ABSTAIN_TEXT, answering_evidence, compose, disagr
 from app.engine.conflicts import detect_conflicts
 from app.engine.evidence import score_evidence
 from app.engine.question import QuestionInfo, analyse_question, respell
-from app.engine.retrieve import HybridRetriever, check_question
+from app.engine.retrieve import HybridRetriever, QuestionError, check_question
 from app.engine.timeline import with_dates
 from app.reader.engine import Reader, ReaderResult
 from app.reader.models import ReaderModel, Usage
+from app.settings import LLM_NAMES
 from ingest.store import ArticleStore
+
+MAX_K = 50  # sources one answer may number
 
 # name -> the reader's model; raises ReaderUnavailable (or ModelMissing) with a one-line reason
 ModelFactory = Callable[[str], ReaderModel]
@@ -42,6 +45,7 @@ class Parallax:
         default_llm: str = "none",
         llm_max_tokens: int = 256,
         source_chars: int = 700,
+        llm_names: Sequence[str] = LLM_NAMES,
     ) -> None:
         self.store = store
         self.retriever = retriever
@@ -51,6 +55,18 @@ class Parallax:
         self.default_llm = default_llm
         self.llm_max_tokens = llm_max_tokens
         self.source_chars = source_chars
+        self.llm_names = tuple(llm_names)
+
+    def check_request(self, k: int | None, llm: str | None) -> tuple[int, str]:
+        """(k, reader model name) with the defaults filled in; QuestionError when either is out of bounds (an API
+        caller's k=0 or k=999 or a misspelt model is refused, not quietly replaced)."""
+        k = self.top_k if k is None else k
+        if not isinstance(k, int) or not 1 <= k <= MAX_K:
+            raise QuestionError(f"k must be a whole number from 1 to {MAX_K} (got {k!r})")
+        name = llm or self.default_llm
+        if name not in self.llm_names:
+            raise QuestionError(f"unknown reader model {name!r}: choose one of {', '.join(self.llm_names)}")
+        return k, name
 
     def ask(self, question: str, k: int | None = None, llm: str | None = None) -> Answer:
         """The final answer: the reader's when an LLM is used, else the instant one."""
@@ -63,9 +79,10 @@ class Parallax:
 
     def ask_stream(self, question: str, k: int | None = None, llm: str | None = None) -> Iterator[str | Answer]:
         """Yield the instant Answer, then (with an LLM) progress lines and the reader's Answer."""
+        k, name = self.check_request(k, llm)
         instant, info = self._instant(question, k)
         yield instant
-        yield from self._read(instant, info, llm or self.default_llm, time.perf_counter())
+        yield from self._read(instant, info, name, time.perf_counter())
 
     def chat_stream(
         self, message: str, history: Sequence[Mapping[str, str]], k: int | None = None, llm: str | None = None
@@ -76,13 +93,13 @@ class Parallax:
         with an LLM, a follow-up that needs its context is also condensed by the LLM (one call), and when that
         reads differently the instant answer is redone for it before the reader starts.
         """
+        k, name = self.check_request(k, llm)
         message = check_question(message)
         asked = [str(t.get("content", "")) for t in history if t.get("role") == "user"]
         previous = standalone_questions(asked)[-1] if asked else None
         question = by_rules(message, previous)
         instant, info = self._instant(question, k, asked=message)
         yield instant
-        name = llm or self.default_llm
         started = time.perf_counter()
         if name == "none" or previous is None or not needs_context(message):
             yield from self._read(instant, info, name, started)
@@ -136,16 +153,16 @@ class Parallax:
 
     def instant(self, question: str, k: int | None = None) -> Answer:
         """The LLM-free answer: retrieval, evidence, rule conflicts, the composer, the citation check."""
-        return self._instant(question, k)[0]
+        return self._instant(question, self.check_request(k, "none")[0])[0]
 
-    def _instant(self, question: str, k: int | None, asked: str | None = None) -> tuple[Answer, QuestionInfo]:
+    def _instant(self, question: str, k: int, asked: str | None = None) -> tuple[Answer, QuestionInfo]:
         """The instant Answer to `question`; in a conversation `asked` is the message as the user wrote it (the
         Answer's `question`) and `question` its standalone reading."""
         timings: dict[str, float] = {}
         clock = _Clock(timings)
         question = check_question(question)
         with clock("retrieve"):
-            hits = self.retriever.search(question, k or self.top_k)
+            hits = self.retriever.search(question, k)
         sources = [
             Source(i, h.file, h.title, h.chunk_id, h.start, h.end, h.text, h.score, h.outlet, h.published, h.also_in)
             for i, h in enumerate(hits, 1)
@@ -221,7 +238,7 @@ class Parallax:
 
     def status(self) -> Status:
         """Articles and passages indexed, and the default reader model."""
-        return Status(len(self.store.records()), self.store.count(), self.default_llm)
+        return Status(len(self.store.articles()), self.store.count(), self.default_llm)
 
     def article(self, file: str) -> str | None:
         """The cleaned text of an ingested article (what all offsets point into)."""

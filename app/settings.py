@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import (
@@ -20,6 +20,10 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 def _toml_file() -> Path:
     """parallax.toml in the working directory, or the file named by PARALLAX_CONFIG."""
     return Path(os.environ.get("PARALLAX_CONFIG", "parallax.toml"))
+
+
+LLMName = Literal["none", "local", "openai", "ollama"]
+LLM_NAMES: tuple[str, ...] = get_args(LLMName)  # none = the instant engine only
 
 
 class Settings(BaseSettings):
@@ -51,7 +55,7 @@ class Settings(BaseSettings):
         description="Score weight of an article's next passage per passage of it already chosen "
         "(0: every article once first; 1: plain rank order).",
     )
-    llm: Literal["none", "local", "openai", "ollama"] = Field(
+    llm: LLMName = Field(
         "local",
         description="The reader's LLM: local (the packaged Qwen2.5-Coder-1.5B, in process), openai (any "
         "OpenAI-compatible server), ollama, or none (the instant engine only).",
@@ -86,6 +90,9 @@ class Settings(BaseSettings):
     port: int = Field(7860, ge=1, le=65535, description="Port of the chat UI.")
     ui_username: str | None = Field(None, description="With ui_password, the chat UI asks for this login.")
     ui_password: SecretStr | None = Field(None, description="Password for the chat UI (needs ui_username).")
+    conversations_path: Path | None = Field(
+        None, description="SQLite file of the chat's saved conversations (default: conversations.sqlite in store_path)."
+    )
     ui_concurrency: int = Field(2, ge=1, le=16, description="Questions answered at once; more wait in the queue.")
 
     @field_validator("chroma_host")
@@ -118,6 +125,11 @@ class Settings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         """Precedence: explicit arguments, then env vars, then parallax.toml, then defaults."""
         return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls, toml_file=_toml_file()))
+
+    @property
+    def conversations_file(self) -> Path:
+        """Where the chat keeps conversations."""
+        return self.conversations_path or self.store_path / "conversations.sqlite"
 
     @property
     def server_mode(self) -> bool:

@@ -126,3 +126,11 @@ def test_source_names_and_dates_in_a_disagreement_are_no_claims() -> None:
     )
     assert check_sentence(sentence, [dated, headline]).supported
     assert not check_sentence("Reuters (2023-01-30) says Seoul [1].", [dated]).supported
+
+
+def test_a_named_source_cites_the_sentence_with_the_value_not_its_headline() -> None:
+    """The headline names the source in "“Headline” says X [1]"; the highlighted span must be X's sentence."""
+    text = "Ministers meet in Yokosuka\n\nThe ministers met in Yokosuka on January 30. Suh Wook attended for Seoul."
+    src = Source(1, "a.txt", "Ministers meet in Yokosuka", "c1", 0, len(text), text, 1.0)
+    _, citations = check_answer(f"Sources disagree: {src.name} says Suh Wook [1].", [src])
+    assert [c.quote for c in citations] == ["Suh Wook attended for Seoul."]

@@ -4,7 +4,10 @@ from pathlib import Path
 
 import pytest
 
-from app.library import UploadError, safe_name, save_upload
+from app.library import Library, UploadError, safe_name, save_upload
+from ingest.embed import MiniLMEmbedding
+from ingest.pipeline import ChunkConfig, IngestReport, ingest_folder
+from ingest.store import ArticleStore
 
 
 @pytest.mark.parametrize(
@@ -44,3 +47,30 @@ def test_refused_uploads_say_why(tmp_path: Path) -> None:
     with pytest.raises(UploadError, match=r"unsupported file type '\.exe'"):
         save_upload(big, "setup.exe", tmp_path / "data", 1_000_000)
     assert not (tmp_path / "data" / "uploads").exists() or not any((tmp_path / "data" / "uploads").iterdir())
+
+
+def test_removing_an_article_updates_counts_and_answers_and_restore_undoes_it(
+    seeds_copy: Path, store: ArticleStore, embedder: MiniLMEmbedding
+) -> None:
+    """The Library tab's operations (the CLI's too): counts count only the articles in the library (a removed one
+    was still counted), answers stop citing a removed article, restore brings it back."""
+    from app.engine.retrieve import HybridRetriever
+    from app.service import Parallax
+
+    def ingest(progress: bool) -> IngestReport:
+        return ingest_folder(seeds_copy, store, embedder, ChunkConfig(200, 30), progress)
+
+    library = Library(store, seeds_copy, 10_000_000, ingest)
+    library.ingest(False)
+    service = Parallax(store, HybridRetriever(store, embedder), lambda name: None)
+    question = "Which South Korean defense minister attended the January 30 meeting in Yokosuka?"
+    gone = "001_83c0c4f066b0d405.txt"
+    assert gone in {s.file for s in service.ask(question, llm="none").sources}
+    assert service.status().articles == 5
+    assert library.remove(gone) == [gone]
+    assert service.status().articles == 4 and library.removed() == [gone]
+    assert gone not in [e.file for e in library.entries()]
+    assert gone not in {s.file for s in service.ask(question, llm="none").sources}
+    assert library.restore(gone).added == [gone]
+    assert service.status().articles == 5 and library.removed() == []
+    assert gone in {s.file for s in service.ask(question, llm="none").sources}

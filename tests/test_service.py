@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -125,7 +126,9 @@ def test_with_an_llm_a_follow_up_is_condensed_once_and_counted(seeded_service: P
 
     model = FakeModel(by_source={"Source:": '{"answer": "none", "sentence": 0}'})
     model.enqueue({"question": "Which South Korean defense minister met Japan's defense minister?"})
-    service = Parallax(seeded_service.store, seeded_service.retriever, lambda name: model, default_llm="fake")
+    service = Parallax(
+        seeded_service.store, seeded_service.retriever, lambda name: model, default_llm="fake", llm_names=["fake"]
+    )
     history = [{"role": "user", "content": JAPAN_Q}, {"role": "assistant", "content": "…"}]
     events = list(service.chat_stream("And South Korea's?", history))
     answers = [e for e in events if isinstance(e, Answer)]
@@ -140,3 +143,33 @@ def test_with_an_llm_a_follow_up_is_condensed_once_and_counted(seeded_service: P
     model.prompts.clear()
     list(service.chat_stream("Who attended the January 30 meeting in Yokosuka?", history))
     assert not any("Follow Up Message" in p for p in model.prompts)
+
+
+@pytest.mark.parametrize(
+    ("k", "llm", "message"),
+    [
+        (0, "none", "k must be a whole number from 1 to 50 (got 0)"),
+        (999, "none", "k must be a whole number from 1 to 50 (got 999)"),
+        (6, "gpt-9", "unknown reader model 'gpt-9': choose one of none, local, openai, ollama"),
+    ],
+)
+def test_out_of_bounds_requests_are_refused_not_replaced(
+    seeded_service: Parallax, k: int, llm: str, message: str
+) -> None:
+    """k=0 used to mean 6, k=999 gave 26 sources, an unknown backend fell back with a note (issue #11)."""
+    from app.engine.retrieve import QuestionError
+
+    for call in (
+        lambda: seeded_service.ask(CONFLICT_Q, k, llm),
+        lambda: list(seeded_service.chat_stream(CONFLICT_Q, [], k, llm)),
+    ):
+        with pytest.raises(QuestionError, match="^" + re.escape(message) + "$"):
+            call()
+
+
+def test_an_answer_survives_its_json(seeded_service: Parallax) -> None:
+    """Saved conversations store Answer JSON and render it again after a reload."""
+    answer = seeded_service.ask(CONFLICT_Q, llm="none")
+    again = Answer.from_dict(json.loads(json.dumps(answer.to_dict())))
+    assert again == answer
+    assert Answer.from_dict({**answer.to_dict(), "added_later": 1}) == answer

@@ -11,27 +11,40 @@ from html import escape
 
 from app.answer import Answer, Citation, Conflict, Reading, Source, Status
 from app.engine.nlp import CITATION
+from app.library import LibraryEntry
 
 CSS = """
-.px-banner { padding: 10px 14px; border-radius: 8px; margin: 4px 0; font-weight: 600; }
-.px-disagree { background: #fff4e5; border: 1px solid #f0a030; color: #7a4300; }
-.px-abstain { background: #eef2f7; border: 1px solid #9aa7b8; color: #2d3a4a; }
-.px-fallback { background: #fdecec; border: 1px solid #d88; color: #7a1f1f; }
-.px-source { border: 1px solid #ddd; border-radius: 8px; padding: 8px 10px; margin: 6px 0; }
+.px-answer { line-height: 1.5; }
+.px-asked { font-size: 0.88em; color: var(--body-text-color-subdued); margin: 0 0 4px 0; }
+.px-banner { padding: 8px 12px; border-radius: 8px; margin: 4px 0 8px 0; font-weight: 600; }
+.px-disagree { background: #fff4e5; border: 1px solid #f0a030; color: #5c3200; }
+.px-abstain { background: #eef2f7; border: 1px solid #9aa7b8; color: #1f2a38; }
+.px-fallback { background: #fdecec; border: 1px solid #d88; color: #6b1515; }
+.px-block { margin-top: 8px; }
+.px-block > summary { cursor: pointer; font-weight: 600; }
+.px-source { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 8px 10px; margin: 6px 0; }
 .px-source h4 { margin: 0 0 4px 0; font-size: 0.95em; }
 .px-passage, .px-article { white-space: pre-wrap; font-size: 0.9em; line-height: 1.45; }
-.px-article { max-height: 320px; overflow: auto; border-top: 1px dashed #ccc; margin-top: 6px; padding-top: 6px; }
+.px-article { max-height: 320px; overflow: auto; border-top: 1px dashed #999; margin-top: 6px; padding-top: 6px; }
 .px-claims { display: grid; grid-template-columns: repeat(auto-fit, minmax(220px, 1fr)); gap: 8px; }
-.px-claim { border: 1px solid #f0a030; border-radius: 8px; padding: 8px; background: #fffaf2; }
-.px-value { background: #ffd27a; font-weight: 700; padding: 0 2px; }
-.px-unsupported { color: #a33; }
+.px-claim { border: 1px solid #f0a030; border-radius: 8px; padding: 8px; background: #fffaf2; color: #1d1d1d; }
+.px-claim a { color: #0b4f9c; }
+.px-claim .px-meta { color: #4a4a4a; }
+.px-value { background: #ffd27a; color: #1d1d1d; font-weight: 700; padding: 0 2px; }
+.px-unsupported { color: #b42318; }
+.dark .px-unsupported { color: #ff9c8f; }
 .px-complementary .px-claim { border-color: #7aa7d8; background: #f3f8fe; }
 .px-reading { font-size: 0.88em; margin: 4px 0; padding: 4px 6px; border-left: 3px solid #7aa7d8; }
-.px-reading.px-none { border-left-color: #bbb; color: #555; }
-.px-meta { font-size: 0.85em; opacity: 0.8; margin: 2px 0; }
-.px-engine, .px-progress { font-size: 0.85em; color: #555; }
-mark.px-cited { background: #fff07a; }
-mark.px-passage-in-article { background: #e4f0ff; }
+.px-reading.px-none { border-left-color: #bbb; }
+.px-meta, .px-engine, .px-progress { font-size: 0.85em; color: var(--body-text-color-subdued); margin: 2px 0; }
+mark.px-cited { background: #fff07a; color: #1d1d1d; }
+mark.px-passage-in-article { background: #dcebff; color: #1d1d1d; }
+.px-error { color: #b42318; font-weight: 600; }
+.dark .px-error { color: #ff9c8f; }
+.px-library { width: 100%; border-collapse: collapse; font-size: 0.92em; }
+.px-library th, .px-library td { text-align: left; padding: 4px 6px; }
+.px-library tr { border-bottom: 1px solid var(--border-color-primary); }
+.px-chip { white-space: normal !important; text-align: left !important; }
 """
 
 
@@ -62,38 +75,72 @@ def _highlight(body: str, spans: list[tuple[int, int]], css_class: str) -> str:
     return "".join(out)
 
 
-def _linked(sentence: str) -> str:
-    """An answer sentence, escaped, with each [n] turned into a link to source n."""
+def _preview(sentence: str, cites: list[Citation]) -> str:
+    """The cited sentence a marker points at (shown when hovering [n]): the one sharing most words."""
+    words = set(sentence.lower().split())
+    best = max(cites, key=lambda c: len(words & set(c.quote.lower().split())))
+    return " ".join(best.quote.split())
+
+
+def _linked(sentence: str, anchor: str, by_n: dict[int, list[Citation]]) -> str:
+    """An answer sentence, escaped, with each [n] a link to this answer's source n, previewing what it cites."""
     parts, last = [], 0
     for m in CITATION.finditer(sentence):
-        parts.append(chat_text(sentence[last : m.start()]))
+        parts.append(text(sentence[last : m.start()]))
         n = int(m.group(1))
-        parts.append(f' <a href="#px-src-{n}" class="px-cite">[{n}]</a>')
+        cites = by_n.get(n)
+        title = f' title="{text(_preview(sentence, cites))}"' if cites else ""
+        parts.append(f' <a href="#{anchor}-src-{n}" class="px-cite"{title}>[{n}]</a>')
         last = m.end()
-    parts.append(chat_text(sentence[last:]))
+    parts.append(text(sentence[last:]))
     return "".join(parts)
 
 
-def answer_message(answer: Answer) -> str:
-    """The chat message for a checked answer: kept sentences with linked markers, removed ones struck out."""
-    if answer.abstained:
-        return chat_text(answer.answer)
-    kept = [_linked(s.text) for s in answer.sentences if s.supported]
-    body = " ".join(kept) if kept else chat_text(answer.answer)
+def _body(answer: Answer, anchor: str) -> str:
+    """The checked answer: kept sentences with linked markers, removed ones struck out, and which engine wrote it."""
+    by_n: dict[int, list[Citation]] = {}
+    for c in answer.citations:
+        by_n.setdefault(c.n, []).append(c)
+    kept = [_linked(s.text, anchor, by_n) for s in answer.sentences if s.supported]
+    body = f"<p>{' '.join(kept) if kept else text(answer.answer)}</p>"
     removed = [
-        f'<li class="px-unsupported"><del>{chat_text(s.text)}</del> — removed: '
-        f"{chat_text(s.reason or 'unsupported')}</li>"
+        f'<li class="px-unsupported"><del>{text(s.text)}</del> — removed: {text(s.reason or "unsupported")}</li>'
         for s in answer.sentences
         if not s.supported
     ]
     if removed:
         body += '<p class="px-unsupported">Not supported by the cited passages:</p><ul>' + "".join(removed) + "</ul>"
-    return f'{body}<p class="px-engine">{chat_text(engine_line(answer))}</p>'
+    return f'{body}<p class="px-engine">{text(engine_line(answer))}</p>'
 
 
-def progress_message(answer: Answer, line: str) -> str:
-    """The instant answer while the reader works, with what it is doing ("reading source 2 of 5 with …")."""
-    return f'{answer_message(answer)}<p class="px-progress">⏳ {chat_text(line)}</p>'
+def answer_block(
+    answer: Answer, turn: int, articles: dict[str, str], show_passages: bool = True, progress: str | None = None
+) -> str:
+    """One answer as a chat message that carries everything of its own: the question it answered, the
+    disagreement banner, the cited text, its conflicts (open) and its sources (folded). Anchors are numbered by
+    turn, so [2] of the first answer opens the first answer's source 2 however many answers follow.
+
+    One HTML block without blank lines: the chat renders Markdown, and a blank line would end the block."""
+    anchor = f"px-a{turn}"
+    asked = ""
+    if answer.interpreted_question and answer.interpreted_question != answer.question:
+        asked = f'<p class="px-asked">Answering: {text(answer.interpreted_question)}</p>'
+    doing = f'<p class="px-progress">⏳ {text(progress)}</p>' if progress else ""
+    parts = [asked, banner(answer), _body(answer, anchor), doing]
+    if answer.conflicts or answer.complementary:
+        count = len(answer.conflicts)
+        label = f"Conflicts ({count})" if count else "Different answers that can all be true"
+        parts.append(
+            f'<details class="px-block px-conflicts" open><summary>{label}</summary>'
+            f"{conflicts_panel(answer, anchor)}</details>"
+        )
+    label = "Closest passages" if answer.abstained else "Sources"
+    parts.append(
+        f'<details class="px-block px-sources"><summary>{label} ({len(answer.sources)})</summary>'
+        f"{sources_panel(answer, articles, show_passages, anchor)}</details>"
+    )
+    block = f'<div class="px-answer" id="{anchor}">{"".join(parts)}</div>'
+    return block.replace("\n", "&#10;")
 
 
 def engine_line(answer: Answer) -> str:
@@ -114,11 +161,11 @@ def banner(answer: Answer) -> str:
     out = []
     if answer.conflicts:
         slots = ", ".join(text(c.slot) for c in answer.conflicts)
-        out.append(f'<div class="px-banner px-disagree">⚠ Sources disagree on: {slots}. See Conflicts.</div>')
+        out.append(f'<div class="px-banner px-disagree">⚠ Sources disagree on: {slots}. See Conflicts below.</div>')
     if answer.abstained:
         out.append(
             '<div class="px-banner px-abstain">The articles do not answer this question. '
-            "The closest passages are shown under Sources.</div>"
+            "The closest passages are shown below.</div>"
         )
     if answer.fallback:
         out.append(
@@ -128,23 +175,22 @@ def banner(answer: Answer) -> str:
     return "".join(out)
 
 
-def conflicts_panel(answer: Answer) -> str:
+def conflicts_panel(answer: Answer, anchor: str) -> str:
     """Each conflict: its note, then the claims side by side with the value highlighted in its sentence."""
-    parts = [_conflict(c) for c in answer.conflicts]
-    if not parts:
-        parts.append("<p><em>No conflicting values found among the sources for this question.</em></p>")
-    parts += [_conflict(c, "px-complementary") for c in answer.complementary]
+    parts = [_conflict(c, anchor) for c in answer.conflicts]
+    parts += [_conflict(c, anchor, "px-complementary") for c in answer.complementary]
     return "".join(parts)
 
 
-def _conflict(conflict: Conflict, css_class: str = "px-conflict") -> str:
+def _conflict(conflict: Conflict, anchor: str, css_class: str = "px-conflict") -> str:
     cards = []
     for claim in conflict.claims:
         value_at = (claim.value_start - claim.start, claim.value_end - claim.start)
         quote = _highlight(claim.quote, [value_at], "px-value")
+        link = f'<a href="#{anchor}-src-{claim.n}">[{claim.n}]</a>'
         cards.append(
-            f'<div class="px-claim"><div><a href="#px-src-{claim.n}">[{claim.n}]</a> <b>{text(claim.file)}</b></div>'
-            f'<div class="px-meta">{_about(claim.outlet, claim.published, claim.also_in)}</div>'
+            f'<div class="px-claim"><div>{link} <b>{text(claim.name)}</b></div>'
+            f'<div class="px-meta">{_about(claim.file, claim.name, claim.published, claim.also_in)}</div>'
             f'<div>says <span class="px-value">{text(claim.value)}</span></div>'
             f'<div class="px-passage">{quote}</div></div>'
         )
@@ -154,16 +200,18 @@ def _conflict(conflict: Conflict, css_class: str = "px-conflict") -> str:
     )
 
 
-def _about(outlet: str | None, published: str | None, also_in: tuple[str, ...]) -> str:
-    """'Reuters · 2021-01-30 · also in: copy.txt' (escaped); "undated" when the article gives no date."""
-    parts = [text(outlet)] if outlet else []
-    parts.append(text(published) if published else "undated")
+def _about(file: str, name: str, published: str | None, also_in: tuple[str, ...]) -> str:
+    """'2021-01-30 · 000_ab.txt · also in: copy.txt' (escaped): the date ("undated" when the article gives none),
+    then the file name when the outlet or headline named the source first."""
+    parts = [text(published) if published else "undated"]
+    if name != file:
+        parts.append(text(file))
     if also_in:
         parts.append(f"also in: {text(', '.join(also_in))}")
     return " · ".join(parts)
 
 
-def sources_panel(answer: Answer, articles: dict[str, str], show_passages: bool = True) -> str:
+def sources_panel(answer: Answer, articles: dict[str, str], show_passages: bool, anchor: str) -> str:
     """Every numbered passage: file and title, cited spans highlighted, and the whole article on demand."""
     if not answer.sources:
         return "<p><em>No passages.</em></p>"
@@ -174,7 +222,7 @@ def sources_panel(answer: Answer, articles: dict[str, str], show_passages: bool 
     for r in answer.readings:
         readings.setdefault(r.n, []).append(r)
     return "".join(
-        _source(s, by_n.get(s.n, []), articles.get(s.file), show_passages, readings.get(s.n, []))
+        _source(s, by_n.get(s.n, []), articles.get(s.file), show_passages, readings.get(s.n, []), anchor)
         for s in answer.sources
     )
 
@@ -187,11 +235,12 @@ def _reading(r: Reading) -> str:
 
 
 def _source(
-    src: Source, cites: list[Citation], article: str | None, show_passages: bool, readings: list[Reading]
+    src: Source, cites: list[Citation], article: str | None, show_passages: bool, readings: list[Reading], anchor: str
 ) -> str:
     mark = " · cited" if cites else ""
-    head = f'<h4 id="px-src-{src.n}">[{src.n}] {text(src.file)} — {text(src.title)}{mark}</h4>'
-    head += f'<div class="px-meta">{_about(src.outlet, src.published, src.also_in)}</div>'
+    headline = f" — {text(src.title)}" if src.outlet and src.title else ""
+    head = f'<h4 id="{anchor}-src-{src.n}">[{src.n}] {text(src.name)}{headline}{mark}</h4>'
+    head += f'<div class="px-meta">{_about(src.file, src.name, src.published, src.also_in)}</div>'
     head += "".join(_reading(r) for r in readings)
     if not show_passages:
         return f'<div class="px-source">{head}</div>'
@@ -208,3 +257,25 @@ def status_line(status: Status) -> str:
     """'5 articles, 29 passages indexed · reader: local'."""
     reader = "none (instant engine only)" if status.backend == "none" else status.backend
     return f"{status.articles} articles, {status.passages} passages indexed · reader: {text(reader)}"
+
+
+def library_table(entries: list[LibraryEntry], removed: list[str]) -> str:
+    """Every article: headline, outlet, date, passages, syndicated copies, file; then the removed ones."""
+    if not entries and not removed:
+        return "<p><em>The library is empty: add articles below.</em></p>"
+    rows = "".join(
+        f"<tr><td><b>{text(e.title or e.file)}</b></td><td>{text(e.outlet or '—')}</td>"
+        f"<td>{text(e.published or 'undated')}</td><td>{e.passages}</td>"
+        f"<td>{text(', '.join(f for f in e.group if f != e.file) or '—')}</td><td>{text(e.file)}</td></tr>"
+        for e in entries
+    )
+    head = "<tr><th>Headline</th><th>Outlet</th><th>Date</th><th>Passages</th><th>Same story as</th><th>File</th></tr>"
+    out = f'<table class="px-library">{head}{rows}</table>'
+    if removed:
+        out += f'<p class="px-meta">Removed (restore below): {text(", ".join(removed))}</p>'
+    return out
+
+
+def error(message: str) -> str:
+    """One clear line where the user acted."""
+    return f'<p class="px-error" role="alert">{text(message)}</p>'

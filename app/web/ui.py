@@ -1,18 +1,26 @@
-"""The Gradio chat: asks the service, renders the Answer (app/web/render.py), adds uploaded articles; decides
-nothing."""
+"""The Gradio chat: asks the service, renders each Answer (app/web/render.py) under its own question, keeps the
+conversation (app/chat/conversations.py) and manages the library (app/library.py); decides nothing.
+
+Tabs: Chat (conversation, saved conversations, examples, settings) and Library (every article, remove, restore,
+upload). Errors show as one line where the user acted (under the question box, under the upload), never as
+error badges over the other components. API: /ask and /chat (Answer JSON), /add_articles.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import gradio as gr
 
 from app.answer import Answer
-from app.backends import LLM_NAMES
+from app.chat.conversations import ConversationStore, Turn
 from app.engine.retrieve import EmptyIndex, QuestionError
-from app.library import UploadError
+from app.library import Library, LibraryError, UploadError
 from app.service import Parallax
+from app.settings import LLM_NAMES
 from app.web import render
 from ingest.load import SUPPORTED_SUFFIXES, SUPPORTED_TEXT
 from ingest.store import StoreUnavailable
@@ -24,111 +32,260 @@ EXAMPLES = [
     "What is the population of Yokosuka?",
 ]
 USER_ERRORS = (QuestionError, EmptyIndex, StoreUnavailable)
-
-# (uploaded temp path, original file name) pairs -> one line per file saying what happened
-AddArticles = Callable[[list[tuple[Path, str]]], list[str]]
+TRACK_INGEST = gr.Progress(track_tqdm=True)  # Gradio shows the ingest's tqdm bar as the event's progress
 
 
-def _articles(service: Parallax, answer: Answer) -> dict[str, str]:
-    files = {s.file for s in answer.sources}
-    return {f: text for f in files if (text := service.article(f)) is not None}
+@dataclass
+class Shown:
+    """One turn as the page holds it: the message as the user wrote it and its Answer."""
+
+    message: str
+    answer: Answer
 
 
-def _panels(service: Parallax, answer: Answer, show_passages: bool) -> tuple[str, str, str]:
-    return (
-        render.banner(answer),
-        render.conflicts_panel(answer),
-        render.sources_panel(answer, _articles(service, answer), show_passages),
-    )
+def _owner(browser_key: str, request: gr.Request | None) -> str:
+    """Whose conversations these are: the logged-in user when login is on, else this browser's own key."""
+    user = getattr(request, "username", None) if request is not None else None
+    return f"user:{user}" if user else f"browser:{browser_key}"
 
 
-def build_ui(service: Parallax, add_articles: AddArticles, default_llm: str, top_k: int) -> gr.Blocks:
-    """The chat page. `add_articles` stores and ingests uploads; everything else goes through `service`."""
+def build_ui(
+    service: Parallax, library: Library, conversations: ConversationStore, default_llm: str, top_k: int
+) -> gr.Blocks:
+    """The chat page; everything goes through `service`, `library` and `conversations`."""
+
+    def articles_of(answer: Answer) -> dict[str, str]:
+        files = {s.file for s in answer.sources}
+        return {f: text for f in files if (text := service.article(f)) is not None}
+
+    def message_pair(i: int, turn: Shown, show_passages: bool, progress: str | None = None) -> list[dict]:
+        block = render.answer_block(turn.answer, i, articles_of(turn.answer), show_passages, progress)
+        return [{"role": "user", "content": render.chat_text(turn.message)}, {"role": "assistant", "content": block}]
+
+    def chat_of(turns: list[Shown], show_passages: bool) -> list[dict]:
+        return [m for i, t in enumerate(turns) for m in message_pair(i, t, show_passages)]
+
+    def saved_choices(owner: str) -> list[tuple[str, str]]:
+        return [(c.title, c.id) for c in conversations.list(owner)]
 
     def respond(
-        message: str, history: list[dict], k: int, backend: str, show_passages: bool
-    ) -> Iterator[tuple[list[dict], str, str, str, str, Answer | None]]:
+        message: str,
+        chat: list[dict],
+        turns: list[Shown],
+        conversation: str | None,
+        browser_key: str,
+        k: int,
+        backend: str,
+        show_passages: bool,
+        request: gr.Request,
+    ) -> Iterator[tuple]:
+        owner = _owner(browser_key, request)
+        history = [m for t in turns for m in ({"role": "user", "content": t.message},
+                                              {"role": "assistant", "content": t.answer.answer})]  # fmt: skip
         try:
-            events = service.ask_stream(message, int(k), backend)
+            events = service.chat_stream(message, history, int(k), backend)
             first = next(events)  # validation and retrieval errors surface here, before the chat changes
         except USER_ERRORS as exc:
-            raise gr.Error(str(exc)) from None
-        history = [*history, {"role": "user", "content": render.chat_text(message)}]
-        history.append({"role": "assistant", "content": ""})
-        latest: Answer | None = None
+            yield gr.skip(), gr.skip(), render.error(str(exc)), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            return
+        turns = [*turns, Shown(message, first)]
+        position = len(turns) - 1
+        chat = [*chat, *message_pair(position, turns[-1], show_passages, None)]
         for event in _chain(first, events):
             if isinstance(event, Answer):
-                latest = event
-                history[-1] = {"role": "assistant", "content": render.answer_message(event)}
-                yield history, "", *_panels(service, event, show_passages), event
-            elif latest is not None:  # the reader's progress under the instant answer
-                history[-1] = {"role": "assistant", "content": render.progress_message(latest, event)}
-                yield history, "", gr.skip(), gr.skip(), gr.skip(), gr.skip()
+                turns[-1] = Shown(message, event)
+                conversation = conversations.save_turn(owner, conversation, position, Turn(message, event.to_dict()))
+                chat[-1] = message_pair(position, turns[-1], show_passages)[1]
+                choices = gr.update(choices=saved_choices(owner), value=conversation)
+                yield "", chat, "", turns, conversation, choices, gr.skip()
+            else:  # the reader's progress under the instant answer
+                chat[-1] = message_pair(position, turns[-1], show_passages, event)[1]
+                yield gr.skip(), chat, gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
 
-    def rerender(answer: Answer | None, show_passages: bool) -> str:
-        if answer is None:
-            return gr.skip()
-        return render.sources_panel(answer, _articles(service, answer), show_passages)
+    def open_conversation(
+        conversation: str | None, browser_key: str, show_passages: bool, request: gr.Request
+    ) -> tuple:
+        owner = _owner(browser_key, request)
+        if not conversation:
+            return [], [], None, ""
+        turns = [Shown(t.message, Answer.from_dict(t.answer)) for t in conversations.turns(owner, conversation)]
+        return chat_of(turns, show_passages), turns, conversation, ""
 
-    def upload(files: list[str] | None) -> tuple[str, str, None]:
+    def start(browser_key: str, show_passages: bool, request: gr.Request) -> tuple:
+        """On page load: this browser's key (made on its first visit), its latest conversation, fresh counts."""
+        browser_key = browser_key or secrets.token_urlsafe(24)
+        owner = _owner(browser_key, request)
+        choices = saved_choices(owner)
+        latest = choices[0][1] if choices else None
+        chat, turns, conversation, error = open_conversation(latest, browser_key, show_passages, request)
+        picker = gr.update(choices=choices, value=conversation)
+        return browser_key, chat, turns, conversation, picker, error, render.status_line(service.status())
+
+    def new_conversation() -> tuple:
+        return [], [], None, gr.update(value=None), "", ""
+
+    def delete_conversation(conversation: str | None, browser_key: str, request: gr.Request) -> tuple:
+        owner = _owner(browser_key, request)
+        if conversation:
+            conversations.delete(owner, conversation)
+        return [], [], None, gr.update(choices=saved_choices(owner), value=None), "", ""
+
+    def rerender(turns: list[Shown], show_passages: bool) -> list[dict]:
+        return chat_of(turns, show_passages)
+
+    def library_view() -> tuple[str, dict, dict, str]:
+        entries, removed = library.entries(), library.removed()
+        return (
+            render.library_table(entries, removed),
+            gr.update(choices=[e.file for e in entries], value=None),
+            gr.update(choices=removed, value=None),
+            render.status_line(service.status()),
+        )
+
+    def upload(files: list[str] | None, progress: gr.Progress = TRACK_INGEST) -> tuple:
         if not files:
-            raise gr.Error(f"Choose one or more files first ({SUPPORTED_TEXT}).")
-        pairs = [(Path(f), Path(f).name) for f in files]
+            return render.error(f"Choose one or more files first ({SUPPORTED_TEXT})."), *library_view(), gr.skip()
+        progress(0, desc="Saving and reading the files…")
         try:
-            lines = add_articles(pairs)
+            lines = library.add([(Path(f), Path(f).name) for f in files], progress=True)
         except (UploadError, StoreUnavailable) as exc:
-            raise gr.Error(str(exc)) from None
-        return "<br>".join(render.text(line) for line in lines), render.status_line(service.status()), None
+            return render.error(str(exc)), *library_view(), gr.skip()
+        shown = "<br>".join(render.error(line) if line.startswith("refused") else render.text(line) for line in lines)
+        return shown, *library_view(), None
+
+    def remove(file: str | None) -> tuple:
+        if not file:
+            return render.error("Choose an article to remove."), *library_view()
+        try:
+            gone = library.remove(file)
+        except (LibraryError, StoreUnavailable) as exc:
+            return render.error(str(exc)), *library_view()
+        return render.text(f"Removed {', '.join(gone)} (the file stays; restore brings it back)."), *library_view()
+
+    def restore(file: str | None, progress: gr.Progress = TRACK_INGEST) -> tuple:
+        if not file:
+            return render.error("Choose a removed article to restore."), *library_view()
+        try:
+            report = library.restore(file, progress=True)
+        except (LibraryError, StoreUnavailable) as exc:
+            return render.error(str(exc)), *library_view()
+        return render.text(report.summary()), *library_view()
+
+    def rescan(progress: gr.Progress = TRACK_INGEST) -> tuple:
+        try:
+            report = library.ingest(True)
+        except StoreUnavailable as exc:
+            return render.error(str(exc)), *library_view()
+        return render.text(report.summary()), *library_view()
 
     def ask_api(question: str, k: int = top_k, backend: str = default_llm) -> dict:
-        """Ask a question; returns the engine's Answer as JSON (the `parallax ask --json` object)."""
+        """Ask one question; returns the engine's Answer as JSON (the `parallax ask --json` object)."""
         try:
-            return service.ask(question, int(k), backend).to_dict()
+            return service.ask(question, _whole(k), backend).to_dict()
+        except USER_ERRORS as exc:
+            raise gr.Error(str(exc)) from None
+
+    def chat_api(message: str, history: list[dict] | None = None, k: int = top_k, backend: str = default_llm) -> dict:
+        """Answer `message` in a conversation: `history` is the earlier turns as [{role, content}], oldest first.
+        Returns the Answer JSON; `interpreted_question` is the standalone question that was answered."""
+        turns = [t for t in history or [] if isinstance(t, dict) and t.get("role") in {"user", "assistant"}]
+        try:
+            answer = None
+            for event in service.chat_stream(message, turns, _whole(k), backend):
+                if isinstance(event, Answer):
+                    answer = event
+            assert answer is not None
+            return answer.to_dict()
         except USER_ERRORS as exc:
             raise gr.Error(str(exc)) from None
 
     with gr.Blocks(title="Parallax") as demo:
         gr.Markdown("# Parallax\nAnswers from the articles, every sentence cited and checked; disagreements shown.")
         status = gr.HTML(render.status_line(service.status()), elem_id="px-status")
-        last_answer = gr.State(None)
-        with gr.Row():
-            with gr.Column(scale=3):
-                chat = gr.Chatbot(label="Chat", height=460, elem_id="px-chat", buttons=["copy"])
-                question = gr.Textbox(label="Question", placeholder="Ask about the articles…", elem_id="px-question")
+        browser_key = gr.BrowserState("", storage_key="parallax-browser")
+        turns = gr.State([])
+        conversation = gr.State(None)
+        with gr.Tab("Chat", elem_id="px-chat-tab"):
+            with gr.Row():
+                picker = gr.Dropdown(
+                    [], value=None, label="Conversations", elem_id="px-conversations", scale=4, allow_custom_value=False
+                )
+                new = gr.Button("New conversation", elem_id="px-new", scale=1)
+                delete = gr.Button("Delete", elem_id="px-delete", scale=1, variant="stop")
+            chat = gr.Chatbot(label="Chat", height=640, elem_id="px-chat", buttons=["copy"], resizable=True)
+            question = gr.Textbox(
+                label="Question", placeholder="Ask about the articles… (follow-ups welcome)", elem_id="px-question"
+            )
+            error = gr.HTML(elem_id="px-error")
+            with gr.Row():
                 ask = gr.Button("Ask", variant="primary", elem_id="px-ask")
-                gr.Examples(EXAMPLES, inputs=[question], label="Try")
-                with gr.Accordion("Settings", open=False):
-                    k = gr.Slider(1, 12, value=top_k, step=1, label="Passages to retrieve (top-k)")
-                    backend = gr.Dropdown(
-                        list(LLM_NAMES), value=default_llm, label="Reader model (none = instant answers only)"
-                    )
-                    show_passages = gr.Checkbox(True, label="Show passages under Sources")
-                with gr.Accordion("Add articles", open=False):
-                    files = gr.File(
-                        label=f"Upload {SUPPORTED_TEXT}",
-                        file_count="multiple",
-                        file_types=sorted(SUPPORTED_SUFFIXES),
-                        elem_id="px-upload",
-                    )
-                    add = gr.Button("Add to the library", elem_id="px-add")
-                    added = gr.HTML(elem_id="px-added")
-            with gr.Column(scale=2):
-                banner = gr.HTML(elem_id="px-banner")
-                with gr.Accordion("Conflicts", open=True):
-                    conflicts = gr.HTML("<p><em>Ask a question.</em></p>", elem_id="px-conflicts")
-                with gr.Accordion("Sources", open=True):
-                    sources = gr.HTML("<p><em>Ask a question.</em></p>", elem_id="px-sources")
+                clear = gr.Button("Clear", elem_id="px-clear")
+            gr.Markdown("Try:")
+            with gr.Row():
+                chips = [gr.Button(q, size="sm", elem_classes=["px-chip"]) for q in EXAMPLES]
+            with gr.Accordion("Settings", open=False):
+                k = gr.Slider(1, 12, value=top_k, step=1, label="Passages to retrieve (top-k)")
+                backend = gr.Dropdown(
+                    list(LLM_NAMES), value=default_llm, label="Reader model (none = instant answers only)"
+                )
+                show_passages = gr.Checkbox(True, label="Show passages under Sources")
+        with gr.Tab("Library", elem_id="px-library-tab"):
+            table = gr.HTML(elem_id="px-library")
+            library_note = gr.HTML(elem_id="px-library-note")
+            with gr.Row():
+                pick = gr.Dropdown([], label="Article", elem_id="px-pick", scale=3)
+                remove_button = gr.Button("Remove from the library", elem_id="px-remove", scale=1)
+            with gr.Row():
+                removed_pick = gr.Dropdown([], label="Removed article", elem_id="px-removed", scale=3)
+                restore_button = gr.Button("Restore and re-ingest", elem_id="px-restore", scale=1)
+            rescan_button = gr.Button("Re-ingest the data folder (picks up changed files)", elem_id="px-rescan")
+            files = gr.File(
+                label=f"Add articles: {SUPPORTED_TEXT}",
+                file_count="multiple",
+                file_types=sorted(SUPPORTED_SUFFIXES),
+                elem_id="px-upload",
+            )
+            add = gr.Button("Add to the library", elem_id="px-add")
+            added = gr.HTML(elem_id="px-added")
 
-        outputs = [chat, question, banner, conflicts, sources, last_answer]
-        inputs = [question, chat, k, backend, show_passages]
-        ask.click(respond, inputs, outputs, api_visibility="private")
-        question.submit(respond, inputs, outputs, api_visibility="private")
-        show_passages.change(rerender, [last_answer, show_passages], [sources], api_visibility="private")
-        add.click(upload, [files], [added, status, files], api_name="add_articles", concurrency_limit=1)
+        ask_inputs = [question, chat, turns, conversation, browser_key, k, backend, show_passages]
+        ask_outputs = [question, chat, error, turns, conversation, picker, status]
+        ask.click(respond, ask_inputs, ask_outputs, api_visibility="private", show_progress="hidden")
+        question.submit(respond, ask_inputs, ask_outputs, api_visibility="private", show_progress="hidden")
+        for chip in chips:
+            chip.click(respond, [chip, *ask_inputs[1:]], ask_outputs, api_visibility="private", show_progress="hidden")
+        reset = [chat, turns, conversation, picker, error, question]
+        new.click(new_conversation, None, reset, api_visibility="private")
+        clear.click(new_conversation, None, reset, api_visibility="private")
+        delete.click(delete_conversation, [conversation, browser_key], reset, api_visibility="private")
+        picker.input(
+            open_conversation, [picker, browser_key, show_passages], [chat, turns, conversation, error],
+            api_visibility="private",
+        )  # fmt: skip
+        show_passages.change(rerender, [turns, show_passages], [chat], api_visibility="private")
+        library_outputs = [table, pick, removed_pick, status]
+        add.click(upload, [files], [added, *library_outputs, files], api_name="add_articles", concurrency_limit=1)
+        remove_button.click(remove, [pick], [library_note, *library_outputs], api_visibility="private",
+                            concurrency_limit=1)  # fmt: skip
+        restore_button.click(restore, [removed_pick], [library_note, *library_outputs], api_visibility="private",
+                             concurrency_limit=1)  # fmt: skip
+        rescan_button.click(rescan, None, [library_note, *library_outputs], api_visibility="private",
+                            concurrency_limit=1)  # fmt: skip
+        demo.load(
+            start, [browser_key, show_passages], [browser_key, chat, turns, conversation, picker, error, status],
+            api_visibility="private",
+        )  # fmt: skip
+        demo.load(library_view, None, library_outputs, api_visibility="private")
         gr.api(ask_api, api_name="ask")
+        gr.api(chat_api, api_name="chat")
     return demo
 
 
 def _chain(first: str | Answer, rest: Iterator[str | Answer]) -> Iterator[str | Answer]:
     yield first
     yield from rest
+
+
+def _whole(k: int | float) -> int | float:
+    """An API client's 6.0 is 6; anything else goes to the service's check as it came."""
+    return int(k) if isinstance(k, float) and k.is_integer() else k
