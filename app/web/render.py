@@ -13,9 +13,11 @@ from app.answer import Answer, Citation, Conflict, Reading, Source, Status
 from app.engine.nlp import CITATION
 from app.library import LibraryEntry
 
+# Gradio scopes this CSS to its container; a `.dark` rule must be a single selector (in a comma list only the
+# first one keeps the dark-mode prefix).
 CSS = """
 .px-answer { line-height: 1.5; }
-.px-asked { font-size: 0.88em; color: var(--body-text-color-subdued); margin: 0 0 4px 0; }
+.px-asked { font-size: 0.88em; color: #4b5160; margin: 0 0 4px 0; }
 .px-banner { padding: 8px 12px; border-radius: 8px; margin: 4px 0 8px 0; font-weight: 600; }
 .px-disagree { background: #fff4e5; border: 1px solid #f0a030; color: #5c3200; }
 .px-abstain { background: #eef2f7; border: 1px solid #9aa7b8; color: #1f2a38; }
@@ -30,13 +32,25 @@ CSS = """
 .px-claim { border: 1px solid #f0a030; border-radius: 8px; padding: 8px; background: #fffaf2; color: #1d1d1d; }
 .px-claim a { color: #0b4f9c; }
 .px-claim .px-meta { color: #4a4a4a; }
+.dark .px-claim { color: #f1f1f1; }
+.dark .px-claim .px-meta { color: #e0e0e0; }
 .px-value { background: #ffd27a; color: #1d1d1d; font-weight: 700; padding: 0 2px; }
 .px-unsupported { color: #b42318; }
 .dark .px-unsupported { color: #ff9c8f; }
 .px-complementary .px-claim { border-color: #7aa7d8; background: #f3f8fe; }
 .px-reading { font-size: 0.88em; margin: 4px 0; padding: 4px 6px; border-left: 3px solid #7aa7d8; }
 .px-reading.px-none { border-left-color: #bbb; }
-.px-meta, .px-engine, .px-progress { font-size: 0.85em; color: var(--body-text-color-subdued); margin: 2px 0; }
+.px-meta, .px-engine, .px-progress { font-size: 0.85em; color: #4b5160; margin: 2px 0; }
+.dark .px-asked { color: #c3c7d0; }
+.dark .px-meta { color: #c3c7d0; }
+.dark .px-engine { color: #c3c7d0; }
+.dark .px-progress { color: #c3c7d0; }
+.dark .px-claim { background: #33260f; border-color: #b7791f; }
+.dark .px-claim a { color: #9cc8ff; }
+.dark .px-complementary .px-claim { background: #132437; border-color: #5b8cc4; }
+.dark .px-value { background: #7a4d00; color: #fff7e6; }
+.dark mark.px-cited { background: #5c5200; color: #fffbe0; }
+.dark mark.px-passage-in-article { background: #1f3a5c; color: #eef5ff; }
 mark.px-cited { background: #fff07a; color: #1d1d1d; }
 mark.px-passage-in-article { background: #dcebff; color: #1d1d1d; }
 .px-error { color: #b42318; font-weight: 600; }
@@ -134,9 +148,9 @@ def answer_block(
             f'<details class="px-block px-conflicts" open><summary>{label}</summary>'
             f"{conflicts_panel(answer, anchor)}</details>"
         )
-    label = "Closest passages" if answer.abstained else "Sources"
+    label, fold = ("Closest passages", " open") if answer.abstained else ("Sources", "")
     parts.append(
-        f'<details class="px-block px-sources"><summary>{label} ({len(answer.sources)})</summary>'
+        f'<details class="px-block px-sources"{fold}><summary>{label} ({len(answer.sources)})</summary>'
         f"{sources_panel(answer, articles, show_passages, anchor)}</details>"
     )
     block = f'<div class="px-answer" id="{anchor}">{"".join(parts)}</div>'

@@ -32,6 +32,15 @@ EXAMPLES = [
     "What is the population of Yokosuka?",
 ]
 USER_ERRORS = (QuestionError, EmptyIndex, StoreUnavailable)
+# A new answer scrolls into view from its top (its question, banner and conflicts first, on a phone too); the
+# chat's own autoscroll would show its end, the sources.
+SHOW_NEW_ANSWER = """<script>
+new MutationObserver(() => {
+  const answers = document.querySelectorAll("#px-chat .px-answer");
+  const last = answers[answers.length - 1];
+  if (last && last !== window.pxShown) { window.pxShown = last; last.scrollIntoView({block: "start"}); }
+}).observe(document.documentElement, {childList: true, subtree: true});
+</script>"""
 TRACK_INGEST = gr.Progress(track_tqdm=True)  # Gradio shows the ingest's tqdm bar as the event's progress
 
 
@@ -199,20 +208,16 @@ def build_ui(
         except USER_ERRORS as exc:
             raise gr.Error(str(exc)) from None
 
-    with gr.Blocks(title="Parallax") as demo:
+    with gr.Blocks(title="Parallax", head=SHOW_NEW_ANSWER) as demo:
         gr.Markdown("# Parallax\nAnswers from the articles, every sentence cited and checked; disagreements shown.")
         status = gr.HTML(render.status_line(service.status()), elem_id="px-status")
         browser_key = gr.BrowserState("", storage_key="parallax-browser")
         turns = gr.State([])
         conversation = gr.State(None)
         with gr.Tab("Chat", elem_id="px-chat-tab"):
-            with gr.Row():
-                picker = gr.Dropdown(
-                    [], value=None, label="Conversations", elem_id="px-conversations", scale=4, allow_custom_value=False
-                )
-                new = gr.Button("New conversation", elem_id="px-new", scale=1)
-                delete = gr.Button("Delete", elem_id="px-delete", scale=1, variant="stop")
-            chat = gr.Chatbot(label="Chat", height=640, elem_id="px-chat", buttons=["copy"], resizable=True)
+            chat = gr.Chatbot(
+                label="Chat", height=640, elem_id="px-chat", buttons=["copy"], resizable=True, autoscroll=False
+            )
             question = gr.Textbox(
                 label="Question", placeholder="Ask about the articles… (follow-ups welcome)", elem_id="px-question"
             )
@@ -223,6 +228,12 @@ def build_ui(
             gr.Markdown("Try:")
             with gr.Row():
                 chips = [gr.Button(q, size="sm", elem_classes=["px-chip"]) for q in EXAMPLES]
+            with gr.Accordion("Saved conversations", open=False), gr.Row():
+                picker = gr.Dropdown(
+                    [], value=None, label="Conversations", elem_id="px-conversations", scale=4, allow_custom_value=False
+                )
+                new = gr.Button("New conversation", elem_id="px-new", scale=1)
+                delete = gr.Button("Delete", elem_id="px-delete", scale=1, variant="stop")
             with gr.Accordion("Settings", open=False):
                 k = gr.Slider(1, 12, value=top_k, step=1, label="Passages to retrieve (top-k)")
                 backend = gr.Dropdown(
@@ -257,6 +268,7 @@ def build_ui(
         reset = [chat, turns, conversation, picker, error, question]
         new.click(new_conversation, None, reset, api_visibility="private")
         clear.click(new_conversation, None, reset, api_visibility="private")
+        chat.clear(new_conversation, None, reset, api_visibility="private")  # the chat's own bin icon
         delete.click(delete_conversation, [conversation, browser_key], reset, api_visibility="private")
         picker.input(
             open_conversation, [picker, browser_key, show_passages], [chat, turns, conversation, error],
