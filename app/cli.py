@@ -9,7 +9,7 @@ import sys
 import tempfile
 import textwrap
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict
 from pathlib import Path
 
@@ -149,23 +149,68 @@ def search(question: str, k: int | None, as_json: bool) -> None:
 def ask(question: str, k: int | None, llm: str | None, as_json: bool) -> None:
     """Answer QUESTION from the articles, with checked citations and any disagreement between sources."""
     settings = _settings()
-    answer = None
-    try:
-        for event in make_service(settings).ask_stream(question, k, llm):
-            if isinstance(event, Answer):
-                answer = event
-                if event.engine == "instant" and (llm or settings.llm) != "none":
-                    click.echo("instant answer ready; the reader is checking each source…", err=True)
-            else:
-                click.echo(event, err=True)
-    except USER_ERRORS as exc:
-        raise click.ClickException(str(exc)) from None
-    assert answer is not None
+    service = _service(settings)
+    answer = _answered(service.ask_stream(question, k, llm), llm or settings.llm)
     if as_json:
         json.dump(answer.to_dict(), sys.stdout, ensure_ascii=False, indent=2)
         click.echo()
         return
     _print_answer(answer)
+
+
+@main.command()
+@click.option("--k", "k", type=int, default=None, help="Passages to retrieve (default: settings top_k).")
+@click.option(
+    "--llm", "llm", type=click.Choice(LLM_NAMES), default=None,
+    help="The reader's LLM (default: settings llm); none = instant answers only.",
+)  # fmt: skip
+def chat(k: int | None, llm: str | None) -> None:
+    """A conversation in the terminal: follow-ups are read with what came before ("And South Korea's?").
+    An empty line or Ctrl-D ends it; the history lasts for the session."""
+    settings = _settings()
+    service = _service(settings)
+    history: list[dict[str, str]] = []
+    click.echo("Ask about the articles; follow-ups are read with the conversation. Empty line or Ctrl-D to quit.")
+    while True:
+        try:
+            message = click.prompt("\nyou", default="", show_default=False, prompt_suffix="> ")
+        except (EOFError, click.Abort):
+            break
+        if not message.strip():
+            break
+        try:
+            answer = _answered(service.chat_stream(message, history, k, llm), llm or settings.llm)
+        except click.ClickException as exc:
+            click.secho(f"Error: {exc.message}", fg="red", err=True)
+            continue
+        if answer.interpreted_question and answer.interpreted_question != answer.question:
+            click.secho(f"Answering: {answer.interpreted_question}", dim=True)
+        _print_answer(answer)
+        history += [{"role": "user", "content": message}, {"role": "assistant", "content": answer.answer}]
+
+
+def _service(settings: Settings) -> Parallax:
+    try:
+        return make_service(settings)
+    except USER_ERRORS as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _answered(events: Iterator[str | Answer], llm: str) -> Answer:
+    """The last Answer of a service stream, its progress lines on stderr; user errors as one clean line."""
+    answer = None
+    try:
+        for event in events:
+            if isinstance(event, Answer):
+                answer = event
+                if event.engine == "instant" and llm != "none":
+                    click.echo("instant answer ready; the reader is checking each source…", err=True)
+            else:
+                click.echo(event, err=True)
+    except USER_ERRORS as exc:
+        raise click.ClickException(str(exc)) from None
+    assert answer is not None, "a service stream yields at least the instant Answer"
+    return answer
 
 
 def _print_answer(answer: Answer) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def parallax(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+def parallax(*args: str, env: dict[str, str], stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "app", *args],
         cwd=env.get("CWD", ROOT),
@@ -18,6 +18,7 @@ def parallax(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str
         capture_output=True,
         text=True,
         timeout=300,
+        input=stdin,
     )
 
 
@@ -134,6 +135,17 @@ def test_ask_json_and_plain(tmp_path: Path) -> None:
     assert plain.returncode == 0
     assert plain.stdout.startswith("No answer in the articles.")
     assert "Closest passages" in plain.stdout
+
+
+def test_chat_keeps_the_conversation_in_the_terminal(tmp_path: Path) -> None:
+    env = {"PARALLAX_STORE_PATH": str(tmp_path / "store"), "PARALLAX_LLM": "none"}
+    assert parallax("ingest", "--quiet", env=env).returncode == 0
+    typed = "Who is Japan's defense minister according to the articles?\n" + "x" * 3000 + "\nAnd South Korea's?\n\n"
+    result = parallax("chat", env=env, stdin=typed)
+    assert result.returncode == 0, result.stderr
+    assert "Answering: Who is South Korea's defense minister according to the articles?" in result.stdout
+    assert "Suh Wook" in result.stdout and "Nobuo Kishi" in result.stdout
+    assert "the limit is 2000" in result.stderr  # a bad question is one line; the conversation goes on
 
 
 def test_ask_rejects_an_empty_question(tmp_path: Path) -> None:

@@ -46,6 +46,20 @@ def test_two_stages_then_a_read_and_checked_answer(local_service: Parallax) -> N
     assert final.usage["prompt_tokens"] > 0 and final.usage["completion_tokens"] > 0
 
 
+def test_a_follow_up_with_the_packaged_model(local_service: Parallax) -> None:
+    """The issue's pair with the LLM: "And South Korea's?" is condensed with the conversation (one call, its
+    question checked), then read; the answer is about South Korea's minister, with the disagreement."""
+    history = [{"role": "user", "content": "Who is Japan's defense minister according to the articles?"},
+               {"role": "assistant", "content": "Sources disagree: Shinjiro Koizumi [1]; Nobuo Kishi [2]."}]  # fmt: skip
+    events = list(local_service.chat_stream("And South Korea's?", history))
+    assert any(isinstance(e, str) and e.startswith("understanding the follow-up") for e in events)
+    final = events[-1]
+    assert isinstance(final, Answer) and final.engine == "reader"
+    assert "South Korea" in (final.interpreted_question or "")
+    sides = {c.value for conflict in final.conflicts for c in conflict.claims}
+    assert {"Ahn Kyu-back", "Suh Wook"} <= sides
+
+
 def test_an_injected_instruction_changes_no_other_sources_reading(tmp_path: Path) -> None:
     articles = {
         "harbour.txt": "Harbour City elected a new mayor in March. The mayor of Harbour City is Rehema Said.",
