@@ -49,8 +49,9 @@ def test_two_stages_then_a_read_and_checked_answer(local_service: Parallax) -> N
 def test_a_follow_up_with_the_packaged_model(local_service: Parallax) -> None:
     """The issue's pair with the LLM: "And South Korea's?" is condensed with the conversation (one call, its
     question checked), then read; the answer is about South Korea's minister, with the disagreement."""
+    said = "Sources disagree: Shinjiro Koizumi [1]; Nobuo Kishi [2]."
     history = [{"role": "user", "content": "Who is Japan's defense minister according to the articles?"},
-               {"role": "assistant", "content": "Sources disagree: Shinjiro Koizumi [1]; Nobuo Kishi [2]."}]  # fmt: skip
+               {"role": "assistant", "content": said}]  # fmt: skip
     events = list(local_service.chat_stream("And South Korea's?", history))
     assert any(isinstance(e, str) and e.startswith("understanding the follow-up") for e in events)
     final = events[-1]
