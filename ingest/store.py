@@ -108,6 +108,7 @@ class ArticleStore:
             self.manifest = client.get_or_create_collection(f"{collection}_articles", embedding_function=None)
             self.minhashes = client.get_or_create_collection(f"{collection}_minhash", embedding_function=None)
             self.changes = client.get_or_create_collection(f"{collection}_changes", embedding_function=None)
+            self.verdicts = client.get_or_create_collection(f"{collection}_scan", embedding_function=None)
         except Exception as exc:
             raise StoreUnavailable(f"cannot open collection '{collection}': {exc}") from exc
         self._client = client
@@ -193,7 +194,21 @@ class ArticleStore:
             self.changes.delete(ids=[str(seq - CHANGE_LOG)])
         self.manifest.modify(metadata={"generation": uuid.uuid4().hex, "seq": seq})
 
+    def scan_verdicts(self) -> dict[str, dict]:
+        """The disagreement scan's verdicts, by candidate key (app/scan): what was already judged."""
+        return {rid: json.loads(doc) for rid, _, doc in _read_all(self.verdicts, ["documents"]) if doc}
+
     # -- writing -------------------------------------------------------------------------------------
+    def save_scan_verdict(self, key: str, verdict: dict) -> None:
+        """Keep one verdict of the disagreement scan (written as it is made, so a killed scan resumes)."""
+        self.verdicts.upsert(ids=[key], documents=[json.dumps(verdict)], embeddings=[_PLACEHOLDER_VECTOR])
+
+    def drop_scan_verdicts(self, keys: Iterable[str]) -> None:
+        """Forget verdicts about pairs that no longer exist (a changed or removed article)."""
+        keys = list(keys)
+        for begin in range(0, len(keys), READ_PAGE):
+            self.verdicts.delete(ids=keys[begin : begin + READ_PAGE])
+
     def replace_articles(
         self, items: list[tuple[Article, list[TextNode]]], index_key: str, signatures: Sequence[str | None]
     ) -> None:

@@ -1,0 +1,1 @@
+"""The disagreement map: what the sources disagree about, found before anyone asks."""

@@ -1,0 +1,174 @@
+"""The disagreement scan: candidate pairs (app/scan/candidates.py, no LLM) judged by the reader's comparison
+(app/reader/compare.py: rules first, the LLM only for what they leave open), verdicts kept in the store.
+
+Incremental: a verdict is stored under its candidate's key (both sentences and values) the moment it is made,
+so a second scan with nothing changed sends nothing to the LLM, a killed scan resumes where it stopped, and a
+changed or removed article only brings new pairs (its old verdicts are dropped). Findings are the contradicting
+pairs, joined when they share a side: one finding per disagreement, with every article's claim.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from app.answer import Claim, Conflict
+from app.engine.nlp import Entity
+from app.reader.compare import Pair, decide, judge
+from app.reader.models import ReaderModel, ReplyFailed
+from app.scan.candidates import Candidate, Statement, candidates
+from ingest.store import ArticleStore, DocRecord
+
+COMPARE_TOKENS = 24
+# (candidates done, candidates in all, what is happening) -> None
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass
+class ScanReport:
+    """What one scan did and found."""
+
+    considered: int = 0  # candidate pairs left after the cheap filters
+    reused: int = 0  # judged by an earlier scan
+    sent: int = 0  # sent to the LLM by this scan
+    undecided: int = 0  # the rules could not decide and no LLM did (none configured, or it failed)
+    contradicting: int = 0  # pairs judged to state incompatible values
+    seconds: float = 0.0
+    findings: list[Conflict] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """One line for the CLI and the tab."""
+        left = f", {self.undecided} left for an LLM" if self.undecided else ""
+        return (
+            f"{len(self.findings)} disagreement(s) from {self.contradicting} contradicting pair(s); "
+            f"{self.considered} pairs considered, {self.reused} judged before, {self.sent} sent to the LLM{left}; "
+            f"{self.seconds:.1f} s"
+        )
+
+
+def question_for(topic: str, family: str) -> str:
+    """The question a pair is judged under, and the one "ask about this" asks."""
+    if family == "person":
+        return f"Who is the {topic}?"
+    return f"What do the articles say about the {topic}?"
+
+
+def scan(
+    store: ArticleStore,
+    model: ReaderModel | None,
+    timeout: float = 60.0,
+    per_article: int = 6,
+    progress: Progress | None = None,
+) -> ScanReport:
+    """Judge every candidate pair not judged yet; returns the report with the findings."""
+    started = time.perf_counter()
+    records = store.articles()
+    texts = {f: (r.group or f, text) for f, r in records.items() if (text := store.article_text(f)) is not None}
+    found = candidates(texts, per_article)
+    verdicts = store.scan_verdicts()
+    report = ScanReport(considered=len(found))
+    contradicting: list[Candidate] = []
+    for i, c in enumerate(found):
+        if progress is not None:
+            progress(i, len(found), f"comparing {c.first.file} and {c.second.file}")
+        verdict = verdicts.get(c.key)
+        if verdict is not None:
+            report.reused += 1
+        else:
+            verdict = _judge(c, model, timeout, report)
+            if verdict is None:
+                continue
+            store.save_scan_verdict(c.key, verdict)
+        if verdict["relation"] == "contradict":
+            contradicting.append(c)
+    current = {c.key for c in found}
+    store.drop_scan_verdicts(k for k in verdicts if k not in current)
+    report.contradicting = len(contradicting)
+    report.findings = findings(contradicting, records)
+    report.seconds = round(time.perf_counter() - started, 1)
+    if progress is not None:
+        progress(len(found), len(found), report.summary())
+    return report
+
+
+def _judge(c: Candidate, model: ReaderModel | None, timeout: float, report: ScanReport) -> dict | None:
+    """The relation of a candidate's two values (rules, else the LLM); None when neither decides."""
+    relation = decide(c.first_value.text, c.second_value.text)
+    if relation is not None:
+        return {"relation": relation, "by": "rules"}
+    if model is None:
+        report.undecided += 1
+        return None
+    pair = Pair(c.first_value.text, c.first.text, c.second_value.text, c.second.text)
+    report.sent += 1
+    try:
+        relation, _ = judge(model, question_for(c.topic, c.family), pair, COMPARE_TOKENS, timeout)
+    except ReplyFailed:
+        report.undecided += 1
+        return None
+    return {"relation": relation, "by": model.name}
+
+
+def _claim(n: int, side: tuple, records: dict[str, DocRecord]) -> Claim:
+    statement, value = side
+    r = records.get(statement.file)
+    return Claim(
+        n=n,
+        file=statement.file,
+        value=value.text,
+        quote=statement.text,
+        start=statement.start,
+        end=statement.end,
+        value_start=value.start,
+        value_end=value.end,
+        outlet=r.outlet if r else None,
+        published=r.published if r else None,
+        title=r.title if r else None,
+    )
+
+
+def findings(pairs: list[Candidate], records: dict[str, DocRecord]) -> list[Conflict]:
+    """One Conflict per disagreement: contradicting pairs of one kind of value that share a side are joined (the
+    South Korean minister of 000 against 001's and 004's is one finding with three claims)."""
+    parent: dict[tuple, tuple] = {}
+
+    def root(x: tuple) -> tuple:
+        while parent.setdefault(x, x) != x:
+            x = parent[x]
+        return x
+
+    def side(statement: Statement, value: Entity, family: str) -> tuple:
+        return (family, statement.file, statement.start, value.text)
+
+    for c in pairs:
+        parent[root(side(c.first, c.first_value, c.family))] = root(side(c.second, c.second_value, c.family))
+    groups: dict[tuple, list[Candidate]] = {}
+    for c in pairs:
+        groups.setdefault(root(side(c.first, c.first_value, c.family)), []).append(c)
+    out = []
+    for members in groups.values():
+        sides = {}
+        for c in members:
+            for statement, value in ((c.first, c.first_value), (c.second, c.second_value)):
+                sides.setdefault((statement.file, value.text), (statement, value))
+        claims = [_claim(n, s, records) for n, s in enumerate(sorted(sides.values(), key=_order(records)), 1)]
+        topics = Counter(c.topic for c in members)
+        topic = min(topics, key=lambda t: (-topics[t], len(t)))
+        family = members[0].family
+        slot = topic if family == "person" else f"{topic} ({family})"
+        said = "; ".join(f"{c.name} ({c.published or 'undated'}) says {c.value}" for c in claims)
+        out.append(Conflict(slot=slot, note=f"Sources disagree on the {slot}: {said}.", claims=claims))
+    return sorted(out, key=lambda f: (-len(f.claims), f.slot))
+
+
+def _order(records: dict[str, DocRecord]) -> Callable[[tuple], tuple]:
+    """Claims oldest first (undated last), then by file."""
+
+    def key(side: tuple) -> tuple:
+        r = records.get(side[0].file)
+        published = r.published if r else None
+        return (published is None, published or "", side[0].file)
+
+    return key
