@@ -20,7 +20,7 @@ from app.answer import Answer
 from app.backends import chunk_config, make_embedder, make_folder_service, make_library, make_service, open_store
 from app.engine.retrieve import EmptyIndex, HybridRetriever, QuestionError
 from app.library import LibraryError
-from app.service import Parallax
+from app.service import Parallax, ReaderUnavailable
 from app.settings import LLM_NAMES, PROJECT_ROOT, Settings
 from ingest.load import SUPPORTED_TEXT, LoadError
 from ingest.pipeline import IngestReport, ingest_folder
@@ -251,14 +251,44 @@ def _print_answer(answer: Answer) -> None:
 
 
 @main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON (Conflict objects).")
+@click.option(
+    "--llm", "llm", type=click.Choice(LLM_NAMES), default=None,
+    help="The LLM that judges what the rules leave open (default: settings llm); none = rules only.",
+)  # fmt: skip
+def disagreements(as_json: bool, llm: str | None) -> None:
+    """What do the articles disagree about? Scans pairs of articles (only pairs not judged before) and lists each
+    disagreement with every side's claim."""
+    settings = _settings()
+    service = _service(settings)
+    try:
+        report = service.scan(llm, progress=lambda done, total, what: click.echo(f"[{done}/{total}] {what}", err=True))
+    except (*USER_ERRORS, ReaderUnavailable) as exc:
+        raise click.ClickException(str(exc)) from None
+    if as_json:
+        json.dump([asdict(f) for f in report.findings], sys.stdout, ensure_ascii=False, indent=2)
+        click.echo()
+        return
+    click.echo(report.summary(), err=True)
+    if not report.findings:
+        click.echo("No disagreements found.")
+    for finding in report.findings:
+        click.secho(f"\n{finding.conflict.slot}", bold=True)
+        for claim in finding.conflict.claims:
+            click.echo(f"  {claim.name} ({claim.published or 'undated'}, {claim.file}): {claim.value}")
+            click.echo(textwrap.indent(textwrap.fill(" ".join(claim.quote.split()), WRAP - 6), "      "))
+
+
+@main.command()
 @click.option("--host", default=None, help="Address to listen on (default: settings host, 127.0.0.1).")
 @click.option("--port", type=int, default=None, help="Port (default: settings port, 7860).")
 def serve(host: str | None, port: int | None) -> None:
     """Ingest the data folder if anything changed, then open the chat UI."""
     # Imported here: Gradio takes seconds to import, and only `serve` needs it.
     from app.chat.conversations import ConversationStore
+    from app.scan.background import ScanRunner
     from app.web.render import CSS
-    from app.web.ui import build_ui
+    from app.web.ui import SHOW_NEW_ANSWER, build_ui
 
     settings = _settings()
     host, port = host or settings.host, port or settings.port
@@ -281,7 +311,9 @@ def serve(host: str | None, port: int | None) -> None:
     service.retriever.warm()
     library = make_library(settings, service.store)
     conversations = ConversationStore(settings.conversations_file)
-    demo = build_ui(service, library, conversations, settings.llm, settings.top_k)
+    scans = ScanRunner(service, settings.llm)
+    scans.start()  # the disagreement map, in the background: only pairs not judged before reach the LLM
+    demo = build_ui(service, library, conversations, scans, settings.llm, settings.top_k)
     auth = None
     if settings.ui_username and settings.ui_password:
         auth = (settings.ui_username, settings.ui_password.get_secret_value())
@@ -291,6 +323,7 @@ def serve(host: str | None, port: int | None) -> None:
         server_port=port,
         auth=auth,
         css=CSS,
+        head=SHOW_NEW_ANSWER,
         footer_links=["api"],
         max_file_size=int(settings.max_file_mb * 1_000_000),
         quiet=True,

@@ -4,6 +4,7 @@ source, seconds), each emitting a complete Answer. The CLI, the UI, the API and 
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from dataclasses import replace
@@ -19,6 +20,7 @@ from app.engine.retrieve import HybridRetriever, QuestionError, check_question
 from app.engine.timeline import with_dates
 from app.reader.engine import Reader, ReaderResult
 from app.reader.models import ReaderModel, Usage
+from app.scan.job import Progress, ScanReport, scan
 from app.settings import LLM_NAMES
 from ingest.store import ArticleStore
 
@@ -56,6 +58,7 @@ class Parallax:
         self.llm_max_tokens = llm_max_tokens
         self.source_chars = source_chars
         self.llm_names = tuple(llm_names)
+        self._scan_lock = threading.Lock()  # one scan at a time: a second one would judge the same pairs
 
     def check_request(self, k: int | None, llm: str | None) -> tuple[int, str]:
         """(k, reader model name) with the defaults filled in; QuestionError when either is out of bounds (an API
@@ -235,6 +238,19 @@ class Parallax:
             timings_ms=timings,
             usage=usage,
         )
+
+    def scan(self, llm: str | None = None, progress: Progress | None = None) -> ScanReport:
+        """The disagreement map: judge the candidate pairs not judged yet (app/scan/job.py) with the named LLM
+        (none: rules only, the rest waits for an LLM); returns every finding."""
+        _, name = self.check_request(None, llm)
+        model = None
+        if name != "none":
+            try:
+                model = self.model_factory(name)
+            except RuntimeError as exc:
+                raise ReaderUnavailable(f"the scan's LLM could not start: {exc}") from None
+        with self._scan_lock:
+            return scan(self.store, model, self.llm_timeout, progress=progress)
 
     def status(self) -> Status:
         """Articles and passages indexed, and the default reader model."""

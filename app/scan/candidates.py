@@ -16,7 +16,7 @@ import math
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from itertools import combinations
+from itertools import combinations, takewhile
 
 from app.engine.nlp import STOPWORDS, Entity, analyse, terms
 
@@ -32,7 +32,9 @@ CONTEXT_CHARS = 48  # before a value: the words that say what it is the value of
 MIN_SHARED = 3  # content words two statements share, the values aside
 MIN_COSINE = 0.2
 MIN_CONTEXT = 0.6  # share of the shorter value context that the other value's context must hold
-COMMON = 0.5  # a word in more than this share of all statements says nothing about sameness
+MIN_ROLE_WORDS = 2  # "Minister" alone does not say which minister; "Defense Minister" does
+COMMON = 0.5  # a word in more than this share of all statements (and more than COMMON_POSTINGS) pairs nothing:
+COMMON_POSTINGS = 500  # it would only cost time (pairs are still scored on all their words)
 
 
 @dataclass(frozen=True)
@@ -77,7 +79,7 @@ def statements(file: str, group: str, article: str) -> list[Statement]:
     out = []
     previous = None
     for sentence in analyse(article):
-        values = tuple(e for e in sentence.entities if e.label in FAMILIES)
+        values = tuple(e for e in sentence.entities if e.label in FAMILIES and _is_value(e))
         start = sentence.start
         back = TIME_BACK.search(sentence.text)
         if back and previous is not None and not any(FAMILIES[e.label] == "time" for e in values):
@@ -93,10 +95,28 @@ def statements(file: str, group: str, article: str) -> list[Statement]:
     return out
 
 
+def _is_value(entity: Entity) -> bool:
+    """An amount is a value when it has digits: "the two countries" counts nothing anyone disagrees about."""
+    return FAMILIES[entity.label] != "amount" or any(ch.isdigit() for ch in entity.text)
+
+
 def _context(article_text: str, statement: Statement, value: Entity) -> list[str]:
-    """The words just before a value, in order (what it is the value of)."""
-    before = article_text[max(statement.start, value.start - CONTEXT_CHARS) : value.start]
-    return [w for w in before.split() if w.lower().strip(",.;:'\u2019s") not in STOPWORDS]
+    """The words just before a value, in order (what it is the value of). Before a name, its title when it has
+    one ("South Korean Defense Minister Ahn Kyu-back", "Harbour Master Ana Silva")."""
+    begin = max(statement.start, value.start - CONTEXT_CHARS)
+    words = article_text[begin : value.start].split()
+    if words and begin > statement.start and not article_text[begin - 1].isspace():
+        words = words[1:]  # the window began inside a word
+    if FAMILIES[value.label] == "person":
+        title = list(takewhile(lambda w: w[:1].isupper(), reversed(words)))[::-1]
+        words = title or words
+    others = {t for v in statement.values if v != value for t in terms(v.text)}  # "Ana Silva told …": whose
+    return [w for w in words if w.lower().strip(",.;:'\u2019s") not in STOPWORDS and not set(terms(w)) <= others]
+
+
+def _qualifiers(context: list[str], other: set[str]) -> set[str]:
+    """The context's capitalised words that the other context lacks ("Japanese" against "South Korean")."""
+    return {t for w in context if w[:1].isupper() for t in terms(w)} - other
 
 
 def _unmentioned(values: tuple[Entity, ...], other: Statement) -> list[Entity]:
@@ -106,8 +126,9 @@ def _unmentioned(values: tuple[Entity, ...], other: Statement) -> list[Entity]:
 
 def _pairs(a: Statement, b: Statement, texts: dict[str, str]) -> list[tuple[Entity, Entity, str, str]]:
     """(a's value, b's value, topic, family) for values of one kind that the other statement does not mention and
-    whose preceding words say they are values of the same thing: most of the shorter context is in the other
-    ("South Korean Defense Minister" / "South Korean Defence Minister", not "Japan's Defence Minister")."""
+    whose preceding words say they are values of the same thing: most of the shorter context is in the other, and
+    not both name something the other does not ("South Korean Defense Minister" / "South Korean Defence
+    Minister", not "Japanese Defense Minister")."""
     out = []
     for family in sorted(set(FAMILIES.values())):
         mine = [v for v in _unmentioned(a.values, b) if FAMILIES[v.label] == family]
@@ -120,7 +141,9 @@ def _pairs(a: Statement, b: Statement, texts: dict[str, str]) -> list[tuple[Enti
             for i, (_, other_context) in enumerate(theirs):
                 other = set(terms(" ".join(other_context)))
                 shared = own & other
-                share = len(shared) / min(len(own), len(other)) if own and other else 0.0
+                share = len(shared) / min(len(own), len(other)) if len(shared) >= MIN_ROLE_WORDS else 0.0
+                if _qualifiers(context, other) and _qualifiers(other_context, own):
+                    continue  # each side names something the other does not: two different roles
                 if i not in used and share >= best_share:
                     best, best_share = i, share
             if best is None:
@@ -138,7 +161,7 @@ def candidates(articles: dict[str, tuple[str, str]], per_article: int = 6) -> li
     found = [s for file, (group, text) in sorted(articles.items()) for s in statements(file, group, text)]
     texts = {file: text for file, (_, text) in articles.items()}
     frequency = Counter(w for s in found for w in s.words)
-    common = {w for w, n in frequency.items() if n > COMMON * len(found)} if len(found) > 10 else set()
+    common = {w for w, n in frequency.items() if n > max(COMMON_POSTINGS, COMMON * len(found))}
     postings: dict[str, list[int]] = defaultdict(list)
     for i, s in enumerate(found):
         for w in s.words - common:
@@ -149,9 +172,10 @@ def candidates(articles: dict[str, tuple[str, str]], per_article: int = 6) -> li
             if found[i].group != found[j].group:
                 shared[(i, j)] += 1
     scored = []
-    for (i, j), n in shared.items():
+    for i, j in shared:
         a, b = found[i], found[j]
-        cosine = n / math.sqrt(len(a.words - common) * len(b.words - common))
+        n = len(a.words & b.words)
+        cosine = n / math.sqrt(len(a.words) * len(b.words))
         if n >= MIN_SHARED and cosine >= MIN_COSINE:
             for va, vb, topic, family in _pairs(a, b, texts):
                 scored.append(Candidate(a, b, va, vb, topic, family, round(cosine, 4)))

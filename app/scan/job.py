@@ -26,6 +26,16 @@ COMPARE_TOKENS = 24
 Progress = Callable[[int, int, str], None]
 
 
+@dataclass(frozen=True)
+class Finding:
+    """One disagreement: its topic, the kind of value, the question "ask about this" asks, and its claims."""
+
+    topic: str
+    family: str
+    question: str
+    conflict: Conflict
+
+
 @dataclass
 class ScanReport:
     """What one scan did and found."""
@@ -36,7 +46,7 @@ class ScanReport:
     undecided: int = 0  # the rules could not decide and no LLM did (none configured, or it failed)
     contradicting: int = 0  # pairs judged to state incompatible values
     seconds: float = 0.0
-    findings: list[Conflict] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
 
     def summary(self) -> str:
         """One line for the CLI and the tab."""
@@ -48,11 +58,13 @@ class ScanReport:
         )
 
 
-def question_for(topic: str, family: str) -> str:
-    """The question a pair is judged under, and the one "ask about this" asks."""
+def question_for(topic: str, family: str, values: list[str] | None = None) -> str:
+    """The question a pair is judged under, and the one "ask about this" asks (with the values, so the answer
+    quotes the sentences that state them)."""
     if family == "person":
         return f"Who is the {topic}?"
-    return f"What do the articles say about the {topic}?"
+    offered = f": {' or '.join(dict.fromkeys(values))}" if values else ""
+    return f"What do the articles say about the {topic}{offered}?"
 
 
 def scan(
@@ -129,7 +141,7 @@ def _claim(n: int, side: tuple, records: dict[str, DocRecord]) -> Claim:
     )
 
 
-def findings(pairs: list[Candidate], records: dict[str, DocRecord]) -> list[Conflict]:
+def findings(pairs: list[Candidate], records: dict[str, DocRecord]) -> list[Finding]:
     """One Conflict per disagreement: contradicting pairs of one kind of value that share a side are joined (the
     South Korean minister of 000 against 001's and 004's is one finding with three claims)."""
     parent: dict[tuple, tuple] = {}
@@ -159,8 +171,9 @@ def findings(pairs: list[Candidate], records: dict[str, DocRecord]) -> list[Conf
         family = members[0].family
         slot = topic if family == "person" else f"{topic} ({family})"
         said = "; ".join(f"{c.name} ({c.published or 'undated'}) says {c.value}" for c in claims)
-        out.append(Conflict(slot=slot, note=f"Sources disagree on the {slot}: {said}.", claims=claims))
-    return sorted(out, key=lambda f: (-len(f.claims), f.slot))
+        conflict = Conflict(slot=slot, note=f"Sources disagree on the {slot}: {said}.", claims=claims)
+        out.append(Finding(topic, family, question_for(topic, family, [c.value for c in claims]), conflict))
+    return sorted(out, key=lambda f: (-len(f.conflict.claims), f.conflict.slot))
 
 
 def _order(records: dict[str, DocRecord]) -> Callable[[tuple], tuple]:

@@ -12,6 +12,8 @@ from html import escape
 from app.answer import Answer, Citation, Conflict, Reading, Source, Status
 from app.engine.nlp import CITATION
 from app.library import LibraryEntry
+from app.scan.background import ScanState
+from app.scan.job import Finding
 
 # Gradio scopes this CSS to its container; a `.dark` rule must be a single selector (in a comma list only the
 # first one keeps the dark-mode prefix).
@@ -58,6 +60,8 @@ mark.px-passage-in-article { background: #dcebff; color: #1d1d1d; }
 .px-library { width: 100%; border-collapse: collapse; font-size: 0.92em; }
 .px-library th, .px-library td { text-align: left; padding: 4px 6px; }
 .px-library tr { border-bottom: 1px solid var(--border-color-primary); }
+.px-bar { height: 6px; background: #e3e6ea; border-radius: 3px; overflow: hidden; }
+.px-bar > div { height: 100%; background: #e8710a; }
 .px-chip { white-space: normal !important; text-align: left !important; }
 """
 
@@ -196,12 +200,12 @@ def conflicts_panel(answer: Answer, anchor: str) -> str:
     return "".join(parts)
 
 
-def _conflict(conflict: Conflict, anchor: str, css_class: str = "px-conflict") -> str:
+def _conflict(conflict: Conflict, anchor: str, css_class: str = "px-conflict", linked: bool = True) -> str:
     cards = []
     for claim in conflict.claims:
         value_at = (claim.value_start - claim.start, claim.value_end - claim.start)
         quote = _highlight(claim.quote, [value_at], "px-value")
-        link = f'<a href="#{anchor}-src-{claim.n}">[{claim.n}]</a>'
+        link = f'<a href="#{anchor}-src-{claim.n}">[{claim.n}]</a>' if linked else ""
         cards.append(
             f'<div class="px-claim"><div>{link} <b>{text(claim.name)}</b></div>'
             f'<div class="px-meta">{_about(claim.file, claim.name, claim.published, claim.also_in)}</div>'
@@ -293,3 +297,24 @@ def library_table(entries: list[LibraryEntry], removed: list[str]) -> str:
 def error(message: str) -> str:
     """One clear line where the user acted."""
     return f'<p class="px-error" role="alert">{text(message)}</p>'
+
+
+def scan_progress(state: ScanState) -> str:
+    """'Scanning: 3 of 5 pairs …' while the scan runs; the last report's line when it is done."""
+    if state.running:
+        share = f"{state.done} of {state.total} pairs" if state.total else "reading the articles"
+        width = int(100 * state.done / state.total) if state.total else 0
+        bar = f'<div class="px-bar"><div style="width:{width}%"></div></div>'
+        return f'<p class="px-progress">⏳ Scanning: {share} · {text(state.doing)}</p>{bar}'
+    if state.error:
+        return error(f"The scan failed: {state.error}")
+    if state.report is None:
+        return '<p class="px-meta">No scan yet: press Scan.</p>'
+    return f'<p class="px-meta">{text(state.report.summary())}</p>'
+
+
+def findings_panel(findings: list[Finding]) -> str:
+    """Each disagreement under its topic, the sides side by side (as in an answer's Conflicts)."""
+    if not findings:
+        return "<p><em>No disagreements found between different stories.</em></p>"
+    return "".join(_conflict(f.conflict, "", linked=False) for f in findings)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import gradio as gr
@@ -19,6 +19,7 @@ from app.answer import Answer
 from app.chat.conversations import ConversationStore, Turn
 from app.engine.retrieve import EmptyIndex, QuestionError
 from app.library import Library, LibraryError, UploadError
+from app.scan.background import ScanRunner
 from app.service import Parallax
 from app.settings import LLM_NAMES
 from app.web import render
@@ -33,7 +34,7 @@ EXAMPLES = [
 ]
 USER_ERRORS = (QuestionError, EmptyIndex, StoreUnavailable)
 # A new answer scrolls into view from its top (its question, banner and conflicts first, on a phone too); the
-# chat's own autoscroll would show its end, the sources.
+# chat's own autoscroll would show its end, the sources. Passed to launch(head=...).
 SHOW_NEW_ANSWER = """<script>
 new MutationObserver(() => {
   const answers = document.querySelectorAll("#px-chat .px-answer");
@@ -59,9 +60,14 @@ def _owner(browser_key: str, request: gr.Request | None) -> str:
 
 
 def build_ui(
-    service: Parallax, library: Library, conversations: ConversationStore, default_llm: str, top_k: int
+    service: Parallax,
+    library: Library,
+    conversations: ConversationStore,
+    scans: ScanRunner,
+    default_llm: str,
+    top_k: int,
 ) -> gr.Blocks:
-    """The chat page; everything goes through `service`, `library` and `conversations`."""
+    """The chat page; everything goes through `service`, `library`, `conversations` and `scans`."""
 
     def articles_of(answer: Answer) -> dict[str, str]:
         files = {s.file for s in answer.sources}
@@ -159,6 +165,7 @@ def build_ui(
             lines = library.add([(Path(f), Path(f).name) for f in files], progress=True)
         except (UploadError, StoreUnavailable) as exc:
             return render.error(str(exc)), *library_view(), gr.skip()
+        scans.start()
         shown = "<br>".join(render.error(line) if line.startswith("refused") else render.text(line) for line in lines)
         return shown, *library_view(), None
 
@@ -169,6 +176,7 @@ def build_ui(
             gone = library.remove(file)
         except (LibraryError, StoreUnavailable) as exc:
             return render.error(str(exc)), *library_view()
+        scans.start()
         return render.text(f"Removed {', '.join(gone)} (the file stays; restore brings it back)."), *library_view()
 
     def restore(file: str | None, progress: gr.Progress = TRACK_INGEST) -> tuple:
@@ -178,6 +186,7 @@ def build_ui(
             report = library.restore(file, progress=True)
         except (LibraryError, StoreUnavailable) as exc:
             return render.error(str(exc)), *library_view()
+        scans.start()
         return render.text(report.summary()), *library_view()
 
     def rescan(progress: gr.Progress = TRACK_INGEST) -> tuple:
@@ -185,7 +194,33 @@ def build_ui(
             report = library.ingest(True)
         except StoreUnavailable as exc:
             return render.error(str(exc)), *library_view()
+        scans.start()
         return render.text(report.summary()), *library_view()
+
+    def scan_view(shown: int | None) -> tuple:
+        """The tab's progress line always; the findings and their picker only when a new report arrived."""
+        state = scans.state()
+        line = render.scan_progress(state)
+        report = state.report
+        if report is None or id(report) == shown:
+            return line, gr.skip(), gr.skip(), shown
+        choices = [(f.conflict.slot, f.question) for f in report.findings]
+        return line, render.findings_panel(report.findings), gr.update(choices=choices, value=None), id(report)
+
+    def scan_now(llm: str, shown: int | None) -> tuple:
+        scans.start(llm)
+        return scan_view(shown)
+
+    def ask_about(question: str | None) -> tuple:
+        if not question:
+            return gr.skip(), gr.skip(), render.error("Choose a disagreement first.")
+        return gr.Tabs(selected="chat"), question, ""
+
+    def disagreements_api() -> list[dict]:
+        """The disagreement map as it stands (the last finished scan; an empty list before the first): each
+        finding's topic, question and Conflict JSON."""
+        report = scans.state().report
+        return [asdict(f) for f in report.findings] if report is not None else []
 
     def ask_api(question: str, k: int = top_k, backend: str = default_llm) -> dict:
         """Ask one question; returns the engine's Answer as JSON (the `parallax ask --json` object)."""
@@ -208,56 +243,79 @@ def build_ui(
         except USER_ERRORS as exc:
             raise gr.Error(str(exc)) from None
 
-    with gr.Blocks(title="Parallax", head=SHOW_NEW_ANSWER) as demo:
+    with gr.Blocks(title="Parallax") as demo:
         gr.Markdown("# Parallax\nAnswers from the articles, every sentence cited and checked; disagreements shown.")
         status = gr.HTML(render.status_line(service.status()), elem_id="px-status")
         browser_key = gr.BrowserState("", storage_key="parallax-browser")
         turns = gr.State([])
         conversation = gr.State(None)
-        with gr.Tab("Chat", elem_id="px-chat-tab"):
-            chat = gr.Chatbot(
-                label="Chat", height=640, elem_id="px-chat", buttons=["copy"], resizable=True, autoscroll=False
-            )
-            question = gr.Textbox(
-                label="Question", placeholder="Ask about the articles… (follow-ups welcome)", elem_id="px-question"
-            )
-            error = gr.HTML(elem_id="px-error")
-            with gr.Row():
-                ask = gr.Button("Ask", variant="primary", elem_id="px-ask")
-                clear = gr.Button("Clear", elem_id="px-clear")
-            gr.Markdown("Try:")
-            with gr.Row():
-                chips = [gr.Button(q, size="sm", elem_classes=["px-chip"]) for q in EXAMPLES]
-            with gr.Accordion("Saved conversations", open=False), gr.Row():
-                picker = gr.Dropdown(
-                    [], value=None, label="Conversations", elem_id="px-conversations", scale=4, allow_custom_value=False
+        with gr.Tabs() as tabs:
+            with gr.Tab("Chat", id="chat", elem_id="px-chat-tab"):
+                chat = gr.Chatbot(
+                    label="Chat", height=640, elem_id="px-chat", buttons=["copy"], resizable=True, autoscroll=False
                 )
-                new = gr.Button("New conversation", elem_id="px-new", scale=1)
-                delete = gr.Button("Delete", elem_id="px-delete", scale=1, variant="stop")
-            with gr.Accordion("Settings", open=False):
-                k = gr.Slider(1, 12, value=top_k, step=1, label="Passages to retrieve (top-k)")
-                backend = gr.Dropdown(
-                    list(LLM_NAMES), value=default_llm, label="Reader model (none = instant answers only)"
+                question = gr.Textbox(
+                    label="Question", placeholder="Ask about the articles… (follow-ups welcome)", elem_id="px-question"
                 )
-                show_passages = gr.Checkbox(True, label="Show passages under Sources")
-        with gr.Tab("Library", elem_id="px-library-tab"):
-            table = gr.HTML(elem_id="px-library")
-            library_note = gr.HTML(elem_id="px-library-note")
-            with gr.Row():
-                pick = gr.Dropdown([], label="Article", elem_id="px-pick", scale=3)
-                remove_button = gr.Button("Remove from the library", elem_id="px-remove", scale=1)
-            with gr.Row():
-                removed_pick = gr.Dropdown([], label="Removed article", elem_id="px-removed", scale=3)
-                restore_button = gr.Button("Restore and re-ingest", elem_id="px-restore", scale=1)
-            rescan_button = gr.Button("Re-ingest the data folder (picks up changed files)", elem_id="px-rescan")
-            files = gr.File(
-                label=f"Add articles: {SUPPORTED_TEXT}",
-                file_count="multiple",
-                file_types=sorted(SUPPORTED_SUFFIXES),
-                elem_id="px-upload",
-            )
-            add = gr.Button("Add to the library", elem_id="px-add")
-            added = gr.HTML(elem_id="px-added")
+                error = gr.HTML(elem_id="px-error")
+                with gr.Row():
+                    ask = gr.Button("Ask", variant="primary", elem_id="px-ask")
+                    clear = gr.Button("Clear", elem_id="px-clear")
+                gr.Markdown("Try:")
+                with gr.Row():
+                    chips = [gr.Button(q, size="sm", elem_classes=["px-chip"]) for q in EXAMPLES]
+                with gr.Accordion("Saved conversations", open=False), gr.Row():
+                    picker = gr.Dropdown(
+                        [],
+                        value=None,
+                        label="Conversations",
+                        elem_id="px-conversations",
+                        scale=4,
+                        allow_custom_value=False,
+                    )
+                    new = gr.Button("New conversation", elem_id="px-new", scale=1)
+                    delete = gr.Button("Delete", elem_id="px-delete", scale=1, variant="stop")
+                with gr.Accordion("Settings", open=False):
+                    k = gr.Slider(1, 12, value=top_k, step=1, label="Passages to retrieve (top-k)")
+                    backend = gr.Dropdown(
+                        list(LLM_NAMES), value=default_llm, label="Reader model (none = instant answers only)"
+                    )
+                    show_passages = gr.Checkbox(True, label="Show passages under Sources")
+            with gr.Tab("Disagreements", id="disagreements", elem_id="px-disagreements-tab"):
+                gr.Markdown(
+                    "What the articles disagree about, found before anyone asks: pairs of sentences from "
+                    "different stories that give different values for the same thing, judged by the reader."
+                )
+                with gr.Row():
+                    scan_llm = gr.Dropdown(list(LLM_NAMES), value=default_llm, label="Judge with", scale=1,
+                                           elem_id="px-scan-llm")  # fmt: skip
+                    scan_button = gr.Button("Scan now", elem_id="px-scan", scale=1)
+                scan_line = gr.HTML(elem_id="px-scan-progress")
+                findings = gr.HTML(elem_id="px-findings")
+                with gr.Row():
+                    finding_pick = gr.Dropdown([], label="Disagreement", elem_id="px-finding-pick", scale=3)
+                    ask_about_button = gr.Button("Ask about this", elem_id="px-ask-about", scale=1)
+                ask_about_error = gr.HTML(elem_id="px-ask-about-error")
+                shown_report = gr.State(None)
+                timer = gr.Timer(2)
+            with gr.Tab("Library", id="library", elem_id="px-library-tab"):
+                table = gr.HTML(elem_id="px-library")
+                library_note = gr.HTML(elem_id="px-library-note")
+                with gr.Row():
+                    pick = gr.Dropdown([], label="Article", elem_id="px-pick", scale=3)
+                    remove_button = gr.Button("Remove from the library", elem_id="px-remove", scale=1)
+                with gr.Row():
+                    removed_pick = gr.Dropdown([], label="Removed article", elem_id="px-removed", scale=3)
+                    restore_button = gr.Button("Restore and re-ingest", elem_id="px-restore", scale=1)
+                rescan_button = gr.Button("Re-ingest the data folder (picks up changed files)", elem_id="px-rescan")
+                files = gr.File(
+                    label=f"Add articles: {SUPPORTED_TEXT}",
+                    file_count="multiple",
+                    file_types=sorted(SUPPORTED_SUFFIXES),
+                    elem_id="px-upload",
+                )
+                add = gr.Button("Add to the library", elem_id="px-add")
+                added = gr.HTML(elem_id="px-added")
 
         ask_inputs = [question, chat, turns, conversation, browser_key, k, backend, show_passages]
         ask_outputs = [question, chat, error, turns, conversation, picker, status]
@@ -288,6 +346,13 @@ def build_ui(
             api_visibility="private",
         )  # fmt: skip
         demo.load(library_view, None, library_outputs, api_visibility="private")
+        scan_outputs = [scan_line, findings, finding_pick, shown_report]
+        timer.tick(scan_view, [shown_report], scan_outputs, api_visibility="private", show_progress="hidden")
+        scan_button.click(scan_now, [scan_llm, shown_report], scan_outputs, api_visibility="private")
+        ask_about_button.click(
+            ask_about, [finding_pick], [tabs, question, ask_about_error], api_visibility="private"
+        ).success(respond, ask_inputs, ask_outputs, api_visibility="private", show_progress="hidden")
+        gr.api(disagreements_api, api_name="disagreements")
         gr.api(ask_api, api_name="ask")
         gr.api(chat_api, api_name="chat")
     return demo
