@@ -148,6 +148,18 @@ def test_chat_keeps_the_conversation_in_the_terminal(tmp_path: Path) -> None:
     assert "the limit is 2000" in result.stderr  # a bad question is one line; the conversation goes on
 
 
+def test_disagreements_lists_what_the_rules_find(tmp_path: Path) -> None:
+    env = {"PARALLAX_STORE_PATH": str(tmp_path / "store"), "PARALLAX_LLM": "none"}
+    assert parallax("ingest", "--quiet", env=env).returncode == 0
+    result = parallax("disagreements", "--json", env=env)
+    assert result.returncode == 0, result.stderr
+    (finding,) = json.loads(result.stdout)
+    assert {c["value"] for c in finding["conflict"]["claims"]} == {"roughly 18 months", "2018"}
+    assert "left for an LLM" in result.stderr  # the ministers wait for a model; the report says so
+    plain = parallax("disagreements", env=env)
+    assert "South Korean Defense Minister (time)" in plain.stdout and "Valor" in plain.stdout
+
+
 def test_ask_rejects_an_empty_question(tmp_path: Path) -> None:
     result = parallax("ask", "   ", env={"PARALLAX_STORE_PATH": str(tmp_path / "store")})
     assert result.returncode == 1

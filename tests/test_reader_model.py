@@ -98,3 +98,21 @@ def test_readings_past_the_deadline_leave_sources_unread(seeded_service: Paralla
     assert answer.engine == "instant" and answer.fallback and "longer than 0.001 s" in answer.fallback
     assert "maritime search and rescue" in answer.answer  # the instant answer stands
     assert answer.readings and all(r.status == "unread: timed out" for r in answer.readings)
+
+
+def test_the_disagreement_scan_finds_the_seeds_disagreements(seeded_service: Parallax) -> None:
+    """Issue #12's bar on the seeds with the packaged model: the two ministers at the Yokosuka meeting and "18
+    months" against "have not met since" 2018, at most two false findings; a second scan sends nothing."""
+    settings = Settings()
+    service = Parallax(
+        seeded_service.store, seeded_service.retriever, lambda n: make_reader_model(settings, n), 6, 60, "local"
+    )
+    seeded_service.store.drop_scan_verdicts(list(seeded_service.store.scan_verdicts()))
+    report = service.scan()
+    values = [{c.value for c in f.conflict.claims} for f in report.findings]
+    wanted = [{"Ahn Kyu-back", "Suh Wook"}, {"Shinjiro Koizumi", "Nobuo Kishi"}, {"roughly 18 months", "2018"}]
+    for pair in wanted:
+        assert any(pair <= found for found in values), (pair, values)
+    assert len(report.findings) <= len(wanted) + 2
+    again = service.scan()
+    assert again.sent == 0 and len(again.findings) == len(report.findings)

@@ -248,6 +248,27 @@ def test_on_a_phone_the_banner_is_on_the_first_screen_after_the_answer(browser: 
     context.close()
 
 
+def test_the_disagreements_tab_finds_them_and_asks_about_one(page: Page) -> None:
+    """The background scan (rules only: this server has no LLM) has found "18 months" against 2018; a scan with
+    the packaged model adds the ministers; "ask about this" answers with the same disagreement."""
+    page.click("#px-disagreements-tab-button")
+    findings = page.locator("#px-findings")
+    expect(findings).to_contain_text("roughly 18 months", timeout=60_000)
+    page.get_by_label("Judge with").click()
+    page.get_by_role("option", name="local").click()
+    page.click("#px-scan")
+    expect(findings).to_contain_text("Suh Wook", timeout=240_000)
+    assert "disagreement(s)" in page.inner_text("#px-scan-progress")
+    shoot(page, "ui-disagreements.png")
+    page.get_by_label("Disagreement", exact=True).click()
+    page.get_by_role("option", name="South Korean Defense Minister", exact=True).click()
+    page.click("#px-ask-about")
+    answer = page.locator("#px-chat #px-a0")
+    expect(answer).to_be_visible(timeout=60_000)
+    conflicts = answer.locator(".px-conflicts").inner_text()
+    assert "Ahn Kyu-back" in conflicts and "Suh Wook" in conflicts
+
+
 def test_library_lists_removes_and_restores(page: Page) -> None:
     page.click("#px-library-tab-button")
     table = page.locator("#px-library table")
