@@ -311,7 +311,7 @@ def serve(host: str | None, port: int | None) -> None:
     service.retriever.warm()
     library = make_library(settings, service.store)
     conversations = ConversationStore(settings.conversations_file)
-    scans = ScanRunner(service, settings.llm)
+    scans = ScanRunner(service, settings.llm, settings.scan_in_background)
     scans.start()  # the disagreement map, in the background: only pairs not judged before reach the LLM
     demo = build_ui(service, library, conversations, scans, settings.llm, settings.top_k)
     auth = None

@@ -90,6 +90,9 @@ class Settings(BaseSettings):
     port: int = Field(7860, ge=1, le=65535, description="Port of the chat UI.")
     ui_username: str | None = Field(None, description="With ui_password, the chat UI asks for this login.")
     ui_password: SecretStr | None = Field(None, description="Password for the chat UI (needs ui_username).")
+    scan_in_background: bool = Field(
+        True, description="`parallax serve` scans for disagreements after ingest and after every library change."
+    )
     conversations_path: Path | None = Field(
         None, description="SQLite file of the chat's saved conversations (default: conversations.sqlite in store_path)."
     )

@@ -70,3 +70,10 @@ def test_an_llm_question_that_invents_or_drops_a_name_is_refused(reply: str) -> 
 def test_acceptable_allows_names_from_the_conversation() -> None:
     said = f"{JAPAN_Q}\nSources disagree: Nobuo Kishi [1].\nAnd his deputy?"
     assert acceptable("Who is Nobuo Kishi's deputy?", "And his deputy?", said)
+
+
+def test_history_turns_without_content_do_not_break_condensing() -> None:
+    """An API caller's history may hold a turn without content (it raised KeyError)."""
+    model = FakeModel().enqueue({"question": "Who is South Korea's defense minister according to the articles?"})
+    turns = [{"role": "user", "content": JAPAN_Q}, {"role": "assistant"}]
+    assert condense(model, turns, "And South Korea's?", 64, 5.0)[0] is not None

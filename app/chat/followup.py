@@ -14,7 +14,7 @@ Two ways to the same standalone question:
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from llama_index.core.chat_engine.condense_question import DEFAULT_TEMPLATE
 from pydantic import BaseModel, Field
@@ -163,7 +163,7 @@ def standalone_questions(messages: Sequence[str]) -> list[str]:
 
 def condense(
     model: ReaderModel,
-    history: Sequence[dict],
+    history: Sequence[Mapping[str, str]],
     message: str,
     max_tokens: int,
     timeout: float,
@@ -171,7 +171,8 @@ def condense(
     """The LLM's standalone question for `message` after `history` (list of {role, content}), or None when it
     gives none or its question fails the check."""
     shown = [
-        f"{'Human' if turn['role'] == 'user' else 'Assistant'}: {' '.join(str(turn['content']).split())[:ANSWER_CHARS]}"
+        f"{'Human' if turn.get('role') == 'user' else 'Assistant'}: "
+        f"{' '.join(str(turn.get('content', '')).split())[:ANSWER_CHARS]}"
         for turn in history[-HISTORY_TURNS:]
     ]
     prompt = DEFAULT_TEMPLATE.format(chat_history="\n".join(shown), question=message)
@@ -181,7 +182,7 @@ def condense(
     except ReplyFailed:
         return None, Usage(1)
     question = " ".join(reply.question.split())
-    said = "\n".join([*(str(t["content"]) for t in history), message])
+    said = "\n".join([*(str(t.get("content", "")) for t in history), message])
     return (question if acceptable(question, message, said) else None), usage
 
 

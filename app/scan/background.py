@@ -28,9 +28,10 @@ class ScanState:
 class ScanRunner:
     """Runs `service.scan(llm)` on a daemon thread."""
 
-    def __init__(self, service: Parallax, llm: str) -> None:
+    def __init__(self, service: Parallax, llm: str, automatic: bool = True) -> None:
         self.service = service
         self.llm = llm
+        self.automatic = automatic  # False: only the tab's Scan button starts a scan
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._again: str | None = None
@@ -38,8 +39,11 @@ class ScanRunner:
         self._report: ScanReport | None = None
         self._error: str | None = None
 
-    def start(self, llm: str | None = None) -> None:
-        """Scan now (with `llm`, default the runner's); when a scan runs, one more follows it."""
+    def start(self, llm: str | None = None, asked: bool = False) -> None:
+        """Scan (with `llm`, default the runner's) when automatic scans are on or a user `asked`; when a scan
+        runs, one more follows it."""
+        if not (self.automatic or asked):
+            return
         with self._lock:
             name = llm or self.llm
             if self._thread is not None and self._thread.is_alive():

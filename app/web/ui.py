@@ -208,7 +208,7 @@ def build_ui(
         return line, render.findings_panel(report.findings), gr.update(choices=choices, value=None), id(report)
 
     def scan_now(llm: str, shown: int | None) -> tuple:
-        scans.start(llm)
+        scans.start(llm, asked=True)
         return scan_view(shown)
 
     def ask_about(question: str | None) -> tuple:
