@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from app.reader.models import ReplyFailed
 from app.scan.candidates import candidates
 from app.scan.job import scan
 from ingest.embed import MiniLMEmbedding
@@ -92,3 +93,19 @@ def test_without_an_llm_only_the_rules_decide(tmp_path: Path, store: ArticleStor
     assert {c.value for c in finding.conflict.claims} == {"roughly 18 months", "2018"}
     assert {c.file[:3] for c in finding.conflict.claims} == {"000", "003"}
     assert "18 months or 2018" in finding.question
+
+
+def test_a_server_llm_judges_pairs_concurrently_and_a_failed_call_waits(
+    tmp_path: Path, store: ArticleStore, embedder: MiniLMEmbedding
+) -> None:
+    folder = tmp_path / "articles"
+    shutil.copytree(SEEDS, folder)
+    ingest_folder(folder, store, embedder, progress=False)
+    model = FakeModel(concurrency=4, by_source={"Question:": '{"conflict": true}'})
+    report = scan(store, model)
+    assert report.sent == len(model.prompts) >= 3 and report.undecided == 0
+    assert any({"Ahn Kyu-back", "Suh Wook"} <= {c.value for c in f.conflict.claims} for f in report.findings)
+    store.drop_scan_verdicts(list(store.scan_verdicts()))
+    down = scan(store, FakeModel(fail=ReplyFailed("down", "connection refused")))
+    assert down.undecided == down.sent >= 3  # counted, not stored: the next scan asks again
+    assert len(store.scan_verdicts()) == down.considered - down.undecided

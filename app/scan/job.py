@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 
 from app.answer import Claim, Conflict
@@ -81,22 +82,25 @@ def scan(
     found = candidates(texts, per_article)
     verdicts = store.scan_verdicts()
     report = ScanReport(considered=len(found))
-    contradicting: list[Candidate] = []
-    for i, c in enumerate(found):
-        if progress is not None:
-            progress(i, len(found), f"comparing {c.first.file} and {c.second.file}")
-        verdict = verdicts.get(c.key)
-        if verdict is not None:
-            report.reused += 1
-        else:
-            verdict = _judge(c, model, timeout, report)
+    todo = [c for c in found if c.key not in verdicts]
+    report.reused = len(found) - len(todo)
+    workers = model.concurrency if model is not None else 1  # a server LLM judges several pairs at once
+    with ThreadPoolExecutor(max(1, workers), thread_name_prefix="parallax-scan") as pool:
+        futures = {pool.submit(_judge, c, model, timeout): c for c in todo}
+        for done, future in enumerate(as_completed(futures), 1):
+            c = futures[future]
+            verdict, asked = future.result()
+            report.sent += asked
+            if progress is not None:
+                progress(report.reused + done, len(found), f"compared {c.first.file} and {c.second.file}")
             if verdict is None:
+                report.undecided += 1
                 continue
-            store.save_scan_verdict(c.key, verdict)
-        if verdict["relation"] == "contradict":
-            contradicting.append(c)
+            store.save_scan_verdict(c.key, verdict)  # now, not at the end: a killed scan resumes from here
+            verdicts[c.key] = verdict
+    contradicting = [c for c in found if verdicts.get(c.key, {}).get("relation") == "contradict"]
     current = {c.key for c in found}
-    store.drop_scan_verdicts(k for k in verdicts if k not in current)
+    store.drop_scan_verdicts([k for k in verdicts if k not in current])
     report.contradicting = len(contradicting)
     report.findings = findings(contradicting, records)
     report.seconds = round(time.perf_counter() - started, 1)
@@ -105,22 +109,20 @@ def scan(
     return report
 
 
-def _judge(c: Candidate, model: ReaderModel | None, timeout: float, report: ScanReport) -> dict | None:
-    """The relation of a candidate's two values (rules, else the LLM); None when neither decides."""
+def _judge(c: Candidate, model: ReaderModel | None, timeout: float) -> tuple[dict | None, int]:
+    """(the relation of a candidate's two values by the rules, else by the LLM — None when neither decides,
+    LLM calls made)."""
     relation = decide(c.first_value.text, c.second_value.text)
     if relation is not None:
-        return {"relation": relation, "by": "rules"}
+        return {"relation": relation, "by": "rules"}, 0
     if model is None:
-        report.undecided += 1
-        return None
+        return None, 0
     pair = Pair(c.first_value.text, c.first.text, c.second_value.text, c.second.text)
-    report.sent += 1
     try:
         relation, _ = judge(model, question_for(c.topic, c.family), pair, COMPARE_TOKENS, timeout)
     except ReplyFailed:
-        report.undecided += 1
-        return None
-    return {"relation": relation, "by": model.name}
+        return None, 1
+    return {"relation": relation, "by": model.name}, 1
 
 
 def _claim(n: int, side: tuple, records: dict[str, DocRecord]) -> Claim:
