@@ -67,8 +67,10 @@ def respell(question: str, texts: Iterable[str]) -> str:
     def fix(match: re.Match[str]) -> str:
         word = match.group()
         lower = word.lower()
-        if len(word) < 4 or lower in counts or lower in STOPWORDS or word[:1].isdigit():
+        if len(word) < 4 or lower in STOPWORDS or word[:1].isdigit():
             return word
+        if lower in counts or lower.replace("'", "\u2019") in counts or lower.replace("\u2019", "'") in counts:
+            return word  # "Korea's" where the texts write it with a curly apostrophe is no misspelling
         if match.start() < 12 and (wh := _fuzzy(lower, WH_WORDS)) != lower:
             return wh  # "whcih" at the start
         close = get_close_matches(lower, counts, n=3, cutoff=SPELLING_CUTOFF)
@@ -77,7 +79,8 @@ def respell(question: str, texts: Iterable[str]) -> str:
         # Equally close candidates ("ministr": minister, ministry): the texts' more common word wins.
         best = SequenceMatcher(None, lower, close[0]).ratio()
         tied = [c for c in close if SequenceMatcher(None, lower, c).ratio() >= best - 0.01]
-        return max(tied, key=lambda c: counts[c])
+        chosen = max(tied, key=lambda c: counts[c])
+        return chosen[:1].upper() + chosen[1:] if word[:1].isupper() else chosen  # "Yokosuka" stays a name
 
     return WORD.sub(fix, question)
 
