@@ -109,3 +109,11 @@ def test_a_server_llm_judges_pairs_concurrently_and_a_failed_call_waits(
     down = scan(store, FakeModel(fail=ReplyFailed("down", "connection refused")))
     assert down.undecided == down.sent >= 3  # counted, not stored: the next scan asks again
     assert len(store.scan_verdicts()) == down.considered - down.undecided
+
+
+def test_a_past_holder_of_a_role_is_no_rival_value() -> None:
+    """"then-President Moon Jae-in" against "President Yoon Suk Yeol": a former holder, not a disagreement (the
+    scan paired them, and a former adviser with the president)."""
+    a = "South Korean President Yoon Suk Yeol met Japanese leaders in Tokyo on Monday to discuss export controls."
+    b = "Under then-South Korean President Moon Jae-in, Seoul and Tokyo discussed export controls in Tokyo."
+    assert [c for c in candidates({"a": ("a", a), "b": ("b", b)}) if c.family == "person"] == []

@@ -18,6 +18,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from itertools import combinations, takewhile
 
+from app.engine.conflicts import PAST_ROLE
 from app.engine.nlp import STOPWORDS, Entity, analyse, terms
 
 FAMILIES = {
@@ -32,6 +33,7 @@ CONTEXT_CHARS = 48  # before a value: the words that say what it is the value of
 MIN_SHARED = 3  # content words two statements share, the values aside
 MIN_COSINE = 0.2
 MIN_CONTEXT = 0.6  # share of the shorter value context that the other value's context must hold
+PAST_WINDOW = 6  # words before a name searched for "former", "then-": "former national security advisor Kim"
 MIN_ROLE_WORDS = 2  # "Minister" alone does not say which minister; "Defense Minister" does
 COMMON = 0.5  # a word in more than this share of all statements (and more than COMMON_POSTINGS) pairs nothing:
 COMMON_POSTINGS = 500  # it would only cost time (pairs are still scored on all their words)
@@ -119,6 +121,13 @@ def _qualifiers(context: list[str], other: set[str]) -> set[str]:
     return {t for w in context if w[:1].isupper() for t in terms(w)} - other
 
 
+def _past_holder(article_text: str, statement: Statement, value: Entity) -> bool:
+    """ "then-President Moon Jae-in", "former adviser Kim": who held a role before is no rival value (the rule
+    the instant engine's conflict detector applies too)."""
+    before = article_text[max(statement.start, value.start - CONTEXT_CHARS) : value.start].split()
+    return FAMILIES[value.label] == "person" and bool(PAST_ROLE.search(" ".join(before[-PAST_WINDOW:])))
+
+
 def _unmentioned(values: tuple[Entity, ...], other: Statement) -> list[Entity]:
     """The values the other statement does not mention (by their words)."""
     return [v for v in values if not set(terms(v.text)) <= other.words]
@@ -131,8 +140,16 @@ def _pairs(a: Statement, b: Statement, texts: dict[str, str]) -> list[tuple[Enti
     Minister", not "Japanese Defense Minister")."""
     out = []
     for family in sorted(set(FAMILIES.values())):
-        mine = [v for v in _unmentioned(a.values, b) if FAMILIES[v.label] == family]
-        theirs = [(v, _context(texts[b.file], b, v)) for v in _unmentioned(b.values, a) if FAMILIES[v.label] == family]
+        mine = [
+            v
+            for v in _unmentioned(a.values, b)
+            if FAMILIES[v.label] == family and not _past_holder(texts[a.file], a, v)
+        ]
+        theirs = [
+            (v, _context(texts[b.file], b, v))
+            for v in _unmentioned(b.values, a)
+            if FAMILIES[v.label] == family and not _past_holder(texts[b.file], b, v)
+        ]
         used: set[int] = set()
         for value in mine:
             context = _context(texts[a.file], a, value)
