@@ -112,7 +112,7 @@ def test_a_server_llm_judges_pairs_concurrently_and_a_failed_call_waits(
 
 
 def test_a_past_holder_of_a_role_is_no_rival_value() -> None:
-    """"then-President Moon Jae-in" against "President Yoon Suk Yeol": a former holder, not a disagreement (the
+    """ "then-President Moon Jae-in" against "President Yoon Suk Yeol": a former holder, not a disagreement (the
     scan paired them, and a former adviser with the president)."""
     a = "South Korean President Yoon Suk Yeol met Japanese leaders in Tokyo on Monday to discuss export controls."
     b = "Under then-South Korean President Moon Jae-in, Seoul and Tokyo discussed export controls in Tokyo."
