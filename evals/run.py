@@ -20,6 +20,7 @@ from pathlib import Path
 import yaml
 
 from app.answer import Answer
+from app.engine.citations import without_labels
 from app.service import Parallax
 from evals.metrics import (
     PRF,
@@ -127,7 +128,9 @@ def evaluate(service: Parallax, item: Item, backend: str) -> ItemResult:
         backend=backend,
         answerable=item.answerable,
         conflict=item.conflict,
-        correct=item.answerable and not answer.abstained and answer_correct(_without_names(answer), item.answers),
+        correct=item.answerable
+        and not answer.abstained
+        and answer_correct(without_labels(answer.answer, answer.sources), item.answers),
         abstained=answer.abstained,
         predicted_conflict=bool(answer.conflicts),
         retrieval_hits=recall.hits,
@@ -345,11 +348,3 @@ def dataset_services(make: Callable[[Path, str], Parallax]) -> Callable[[Item], 
 
 def _safe(name: str) -> str:
     return "".join(c if c.isalnum() or c in "-_" else "_" for c in name)[:60] or "doc"
-
-
-def _without_names(answer: Answer) -> str:
-    """The answer text without its sources' names: a headline that happens to hold an answer is not one."""
-    text = answer.answer
-    for name in sorted({s.name for s in answer.sources}, key=len, reverse=True):
-        text = text.replace(name, " ")
-    return text

@@ -111,7 +111,7 @@ def check_sentence(sentence: str, cited: list[Source], window: int = WINDOW, min
     """
     if not cited:
         return Check(False, "no citation")
-    text = _without_labels(CITATION.sub(" ", sentence), cited)
+    text = without_labels(CITATION.sub(" ", sentence), cited)
     evidence = set().union(*(_evidence_terms(src.text) for src in cited))
     values = key_values(text)
     cites = ", ".join(f"[{s.n}]" for s in cited)
@@ -129,8 +129,8 @@ def check_sentence(sentence: str, cited: list[Source], window: int = WINDOW, min
     return Check(True, None)
 
 
-def _without_labels(text: str, sources: list[Source]) -> str:
-    """`text` without the sources' names and dates ("Reuters (2023-01-30) says X" -> " ( ) says X")."""
+def without_labels(text: str, sources: list[Source]) -> str:
+    """`text` without the sources' names, files and dates ("Reuters (2023-01-30) says X" -> " ( ) says X")."""
     labels = {label for s in sources for label in (s.file, s.name, s.published) if label}
     for label in sorted(labels, key=len, reverse=True):
         text = text.replace(label, " ")
@@ -184,6 +184,6 @@ def check_answer(answer: str, sources: list[Source]) -> tuple[list[AnswerSentenc
         sentences.append(AnswerSentence(text, numbers, check.supported, check.reason))
         if check.supported:
             for n, segment in _segments(text):
-                span = best_span(_without_labels(segment, [by_n[n]]), by_n[n])
+                span = best_span(without_labels(segment, [by_n[n]]), by_n[n])
                 citations.setdefault((span.n, span.start), span)
     return sentences, sorted(citations.values(), key=lambda c: (c.n, c.start))

@@ -49,9 +49,10 @@ def _quote(ev: Evidence) -> str:
     return f"{text} [{ev.source.n}]"
 
 
-def said(claims: list[Claim]) -> str:
+def said(claims: list[Claim], cite: bool = True) -> str:
     """'Reuters says X [1]; “Headline…” says Y [2]': each claim's value next to its source's name (notes and the
-    disagreement lead). When any claim is dated, each source shows its date or "undated"."""
+    disagreement lead; `cite=False` leaves out the [n], for claims outside an answer). When any claim is dated,
+    each source shows its date or "undated"."""
     dated = any(c.published for c in claims)
     files: dict[str, set[str]] = {}
     for c in claims:
@@ -62,7 +63,7 @@ def said(claims: list[Claim]) -> str:
         name = f"{claim.name}, {claim.file}" if claim.name in shared else claim.name  # two articles, one headline
         return f"{name} ({claim.published or 'undated'})" if dated else name
 
-    return "; ".join(f"{who(c)} says {c.value} [{c.n}]" for c in claims)
+    return "; ".join(f"{who(c)} says {c.value}" + (f" [{c.n}]" if cite else "") for c in claims)
 
 
 def disagreement_sentence(conflicts: list[Conflict]) -> str:

@@ -19,8 +19,7 @@ def with_dates(conflicts: list[Conflict], sources: list[Source]) -> list[Conflic
 def _dated(conflict: Conflict, by_file: dict[str, Source]) -> Conflict:
     """Notes are written as "<head> <said(claims)>." (rules and reader alike): the claim list is rewritten with
     the dates; the head is kept. Applying it twice changes nothing."""
-    claims = [_claim(c, by_file.get(c.file)) for c in conflict.claims]
-    claims.sort(key=lambda c: (c.published is None, c.published or ""))
+    claims = oldest_first([_claim(c, by_file.get(c.file)) for c in conflict.claims])
     listed = conflict.note.find(f"{said(conflict.claims)}.")
     if listed < 0:
         return replace(conflict, claims=claims)
@@ -31,6 +30,11 @@ def _dated(conflict: Conflict, by_file: dict[str, Source]) -> Conflict:
             f" The reports are from different dates ({dates[0]} to {dates[-1]}): the newer one may supersede the older."
         )
     return replace(conflict, claims=claims, note=note)
+
+
+def oldest_first(claims: list[Claim]) -> list[Claim]:
+    """The claims by publication date, undated last (stable: equal dates keep their order)."""
+    return sorted(claims, key=lambda c: (c.published is None, c.published or ""))
 
 
 def _claim(claim: Claim, source: Source | None) -> Claim:

@@ -13,10 +13,12 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from app.answer import Claim, Conflict
+from app.engine.compose import said
 from app.engine.nlp import Entity
+from app.engine.timeline import oldest_first
 from app.reader.compare import Pair, decide, judge
 from app.reader.models import ReaderModel, ReplyFailed
 from app.scan.candidates import Candidate, Statement, candidates
@@ -167,23 +169,13 @@ def findings(pairs: list[Candidate], records: dict[str, DocRecord]) -> list[Find
         for c in members:
             for statement, value in ((c.first, c.first_value), (c.second, c.second_value)):
                 sides.setdefault((statement.file, value.text), (statement, value))
-        claims = [_claim(n, s, records) for n, s in enumerate(sorted(sides.values(), key=_order(records)), 1)]
+        dated = oldest_first([_claim(0, s, records) for s in sorted(sides.values(), key=lambda s: s[0].file)])
+        claims = [replace(c, n=n) for n, c in enumerate(dated, 1)]
         topics = Counter(c.topic for c in members)
         topic = min(topics, key=lambda t: (-topics[t], len(t)))
         family = members[0].family
         slot = topic if family == "person" else f"{topic} ({family})"
-        said = "; ".join(f"{c.name} ({c.published or 'undated'}) says {c.value}" for c in claims)
-        conflict = Conflict(slot=slot, note=f"Sources disagree on the {slot}: {said}.", claims=claims)
+        note = f"Sources disagree on the {slot}: {said(claims, cite=False)}."
+        conflict = Conflict(slot=slot, note=note, claims=claims)
         out.append(Finding(topic, family, question_for(topic, family, [c.value for c in claims]), conflict))
     return sorted(out, key=lambda f: (-len(f.conflict.claims), f.conflict.slot))
-
-
-def _order(records: dict[str, DocRecord]) -> Callable[[tuple], tuple]:
-    """Claims oldest first (undated last), then by file."""
-
-    def key(side: tuple) -> tuple:
-        r = records.get(side[0].file)
-        published = r.published if r else None
-        return (published is None, published or "", side[0].file)
-
-    return key

@@ -73,8 +73,12 @@ def build_ui(
         files = {s.file for s in answer.sources}
         return {f: text for f in files if (text := service.article(f)) is not None}
 
-    def message_pair(i: int, turn: Shown, show_passages: bool, progress: str | None = None) -> list[dict]:
-        block = render.answer_block(turn.answer, i, articles_of(turn.answer), show_passages, progress)
+    def message_pair(
+        i: int, turn: Shown, show_passages: bool, progress: str | None = None, articles: dict[str, str] | None = None
+    ) -> list[dict]:
+        """The question and its answer block (`articles`: the answer's article texts, when already read)."""
+        articles = articles_of(turn.answer) if articles is None else articles
+        block = render.answer_block(turn.answer, i, articles, show_passages, progress)
         return [{"role": "user", "content": render.chat_text(turn.message)}, {"role": "assistant", "content": block}]
 
     def chat_of(turns: list[Shown], show_passages: bool) -> list[dict]:
@@ -105,16 +109,18 @@ def build_ui(
             return
         turns = [*turns, Shown(message, first)]
         position = len(turns) - 1
-        chat = [*chat, *message_pair(position, turns[-1], show_passages, None)]
+        chat = [*chat, {"role": "user", "content": render.chat_text(message)}, {}]
+        articles: dict[str, str] = {}
         for event in _chain(first, events):
             if isinstance(event, Answer):
                 turns[-1] = Shown(message, event)
+                articles = articles_of(event)  # read once per answer, not once per progress line
                 conversation = conversations.save_turn(owner, conversation, position, Turn(message, event.to_dict()))
-                chat[-1] = message_pair(position, turns[-1], show_passages)[1]
+                chat[-1] = message_pair(position, turns[-1], show_passages, articles=articles)[1]
                 choices = gr.update(choices=saved_choices(owner), value=conversation)
                 yield "", chat, "", turns, conversation, choices, gr.skip()
             else:  # the reader's progress under the instant answer
-                chat[-1] = message_pair(position, turns[-1], show_passages, event)[1]
+                chat[-1] = message_pair(position, turns[-1], show_passages, event, articles)[1]
                 yield gr.skip(), chat, gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()
 
     def open_conversation(
