@@ -15,7 +15,7 @@ from app.engine.citations import check_answer
 from app.engine.compose import ABSTAIN_TEXT, answering_evidence, compose, disagreement_sentence, said
 from app.engine.conflicts import detect_conflicts
 from app.engine.evidence import score_evidence
-from app.engine.question import QuestionInfo, analyse_question, respell
+from app.engine.question import QuestionInfo, analyse_question, respell, unframed
 from app.engine.retrieve import HybridRetriever, QuestionError, check_question
 from app.engine.timeline import with_dates
 from app.reader.engine import Reader, ReaderResult
@@ -160,10 +160,13 @@ class Parallax:
 
     def _instant(self, question: str, k: int, asked: str | None = None) -> tuple[Answer, QuestionInfo]:
         """The instant Answer to `question`; in a conversation `asked` is the message as the user wrote it (the
-        Answer's `question`) and `question` its standalone reading."""
+        Answer's `question`) and `question` its standalone reading. A "do the sources agree on …" question is
+        answered as the question it embeds, shown as the interpreted question."""
         timings: dict[str, float] = {}
         clock = _Clock(timings)
         question = check_question(question)
+        if (plain := unframed(question)) != question:  # "Do the articles agree on who …?" asks who
+            asked, question = asked or question, plain
         with clock("retrieve"):
             hits = self.retriever.search(question, k)
         sources = [

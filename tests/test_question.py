@@ -1,6 +1,9 @@
-"""Reading the question: spelling repaired against the articles' words, names kept as names."""
+"""Reading the question: spelling repaired against the articles' words, names kept as names; a question about
+whether the sources agree read as the question it embeds."""
 
-from app.engine.question import respell
+import pytest
+
+from app.engine.question import respell, unframed
 
 TEXTS = ["South Korea\u2019s defense minister met his Japanese counterpart at the meeting in Yokosuka."]
 
@@ -14,3 +17,19 @@ def test_a_name_keeps_its_capital_and_an_apostrophe_is_no_misspelling() -> None:
     minister")."""
     assert respell("Who is South Korea's defense minister?", TEXTS) == "Who is South Korea's defense minister?"
     assert respell("Who met in Yokosuak?", TEXTS) == "Who met in Yokosuka?"
+
+
+@pytest.mark.parametrize(
+    ("question", "plain"),
+    [
+        ("Do the articles agree on who the defense ministers are?", "Who are the defense ministers?"),
+        ("do all the reports agree about where the meeting was held", "Where was the meeting held?"),
+        ("Do the sources agree on which minister attended?", "Which minister attended?"),
+        ("Do the reports agree on how many people were killed?", "How many people were killed?"),
+        ("Do the articles disagree about the death toll?", "What do the sources say about the death toll?"),
+        ("Do the articles agree on whether the talks resumed?", "Do the articles agree on whether the talks resumed?"),
+        ("Did the ministers agree on the plan?", "Did the ministers agree on the plan?"),  # a question about them
+    ],
+)
+def test_a_question_about_agreement_is_answered_as_the_question_it_embeds(question: str, plain: str) -> None:
+    assert unframed(question) == plain

@@ -49,6 +49,17 @@ def test_disagreeing_sources_are_named_side_by_side(seeded_service: Parallax) ->
     assert_citations_point_into_sources(answer)
 
 
+def test_asking_whether_the_articles_agree_answers_what_they_say_and_where_they_differ(
+    seeded_service: Parallax,
+) -> None:
+    # Before, the instant engine searched for "agree" and listed three quotes without a conflict.
+    question = "Do the articles agree on who the defense ministers are?"
+    answer = seeded_service.ask(question)
+    assert answer.question == question and answer.interpreted_question == "Who are the defense ministers?"
+    values = {c.value for conflict in answer.conflicts for c in conflict.claims}
+    assert {"Ahn Kyu-back", "Suh Wook"} <= values and answer.answer.startswith("Sources disagree")
+
+
 def test_single_source_fact_has_no_conflict(seeded_service: Parallax) -> None:
     answer = seeded_service.ask(EXERCISE_Q)
     assert not answer.abstained and not answer.conflicts and answer.note is None

@@ -47,6 +47,44 @@ CORPUS_WORDS = frozenset(terms("article articles source sources passage passages
 LEADING_PREPOSITIONS = frozenset({"on", "in", "at", "by", "for", "from", "to", "since", "until", "during"})
 
 
+# "Do the articles agree on who the defence ministers are?" asks who they are, and whether the answers differ.
+AGREEMENT = re.compile(
+    r"^\s*(?:do|does|did)\s+(?:the\s+|these\s+|my\s+|all\s+(?:the\s+)?)?"
+    r"(?:articles?|sources?|reports?|stories|story|outlets?|papers?|accounts?|texts?|documents?)\s+(?:all\s+)?"
+    r"(?:agree|disagree|differ|conflict|contradict each other)\s+(?:on|about|over|regarding|as to|in)\s+"
+    r"(?P<topic>.+?)[\s?]*$",
+    re.IGNORECASE,
+)
+# An embedded question put back in question order: "who the defence ministers are" -> "Who are the defence
+# ministers", "when the drills were suspended" -> "When were the drills suspended" (only a subject that starts
+# with a determiner: in "how many people were killed" the subject is the wh-phrase itself).
+EMBEDDED = re.compile(
+    r"^(?P<wh>(?:who|whom|what|which|where|when|why|how)\b.*?)\s+"
+    r"(?P<subject>(?:the|a|an|this|that|these|those|its|his|her|their)\s.+?)\s+"
+    r"(?P<verb>is|are|was|were|has|have|had|will|would|can|could)(?P<rest>(?:\s.*)?)$",
+    re.IGNORECASE,
+)
+
+
+def unframed(question: str) -> str:
+    """The question a "do the sources agree on …?" question is about, or the question itself.
+
+    Whether the sources agree is what every answer reports (its disagreement comes first), so such a question is
+    answered as the question it embeds: "… agree on who the defence ministers are?" -> "Who are the defence
+    ministers?", "… disagree about the death toll?" -> "What do the sources say about the death toll?". A
+    "whether" clause is left alone: it has no direct form without rewording.
+    """
+    match = AGREEMENT.match(question)
+    if match is None or match["topic"].lower().startswith(("whether", "if ")):
+        return question
+    topic = match["topic"]
+    if not topic.lower().startswith(WH_WORDS):
+        return f"What do the sources say about {topic}?"
+    if (clause := EMBEDDED.match(topic)) is not None:
+        topic = f"{clause['wh']} {clause['verb']} {clause['subject']}{clause['rest']}"
+    return f"{topic[:1].upper()}{topic[1:]}?"
+
+
 def _fuzzy(word: str, vocabulary: Iterable[str], ratio: float = 0.8) -> str:
     """`word`, or the vocabulary word it is a misspelling of ("whcih" -> "which", "ministr" -> "minister")."""
     match = get_close_matches(word, list(vocabulary), n=1, cutoff=ratio)
