@@ -6,7 +6,8 @@ Two statements are a candidate when they come from different syndicated groups, 
 content words (term cosine, most similar first), and each holds a value of the same kind that the other does
 not mention. Values are paired by the words right before them ("South Korean Defense Minister Ahn Kyu-back" /
 "South Korean Defense Minister Suh Wook"), which also name the topic. At most `per_article` candidates per pair
-of articles are kept, so a long article cannot flood the LLM.
+of articles are kept, so a long article cannot flood the LLM. Sentence embeddings were measured as the
+similarity and do not separate true from false pairs here (bench/scan_similarity.py, docs/decisions.md).
 """
 
 from __future__ import annotations
