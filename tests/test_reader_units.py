@@ -11,7 +11,7 @@ from app.reader.engine import Reader, ReaderResult
 from app.reader.locate import locate
 from app.reader.models import ReplyFailed, parse_reply
 from app.reader.prompts import SourceReply, Verdict
-from app.reader.read import read_one
+from app.reader.read import read_one, unmentioned
 from app.reader.sources import Line, SourceText, by_article, select_lines
 from tests.fakes import FakeModel, reading
 
@@ -172,8 +172,10 @@ def test_deterministic_comparison(a: str, b: str, relation: str | None) -> None:
     assert decide(b, a) == relation
 
 
-def _run(reader: Reader, sources: list[Source], articles: dict[str, str]) -> tuple[list[str], ReaderResult]:
-    events = list(reader.run("Who leads the club?", analyse_question("Who leads the club?"), sources, articles.get))
+def _run(
+    reader: Reader, sources: list[Source], articles: dict[str, str], question: str = "Who leads the club?"
+) -> tuple[list[str], ReaderResult]:
+    events = list(reader.run(question, analyse_question(question), sources, articles.get))
     assert isinstance(events[-1], ReaderResult) and all(isinstance(e, str) for e in events[:-1])
     return events[:-1], events[-1]
 
@@ -212,6 +214,44 @@ def test_reader_groups_same_answers_and_asks_the_llm_only_about_the_rest() -> No
         assert texts[claim.file][claim.value_start : claim.value_end] == claim.value
     assert result.usage.calls == 4 and result.usage.prompt_tokens > 0
     assert result.sentences[0] == "The club is led by Anna Berg, its chair since 2020. [1]"
+
+
+def test_a_question_about_something_no_source_names_is_not_read() -> None:
+    """Was: each source was checked alone, so a source calling COVID-19 "SARS-CoV-2" was taken for one about
+    something else and never counted (a fifth to a third of the dev sets' answering sources)."""
+    texts = {
+        "a.txt": "Tugh Temur was given the Chinese-style name Wenzong after his death.",
+        "b.txt": "Remdesivir shortened recovery from SARS-CoV-2 infection in one trial.",
+        "c.txt": "Remdesivir did not help COVID-19 patients in the WHO trial.",
+    }
+    sources = [Source(i, f, f, f"c{i}", 0, len(t), t, 1.0) for i, (f, t) in enumerate(texts.items(), 1)]
+    silent = FakeModel()  # any call fails the test: nothing may be sent
+    _, result = _run(Reader(silent, 200, 10), sources[:1], texts, "What was Tugh's Japanese-style name?")
+    assert [r.status for r in result.readings] == ["no answer (no source mentions Japanese-style)"]
+    assert result.usage.calls == 0 and not silent.prompts
+    model = FakeModel(
+        by_source={
+            "Answer A": '{"conflict": true}',
+            "shortened recovery": reading("shortened recovery", 1),
+            "did not help": reading("did not help", 1),
+        }
+    )
+    _, result = _run(Reader(model, 200, 10), sources[1:], texts, "What is the effect of remdesivir on COVID-19?")
+    assert [r.status for r in result.readings] == ["answered", "answered"] and result.conflicts
+
+
+@pytest.mark.parametrize(
+    ("question", "absent"),
+    [
+        ("What was Tugh's Japanese-style name?", "Japanese-style"),
+        ("What was Tugh's Chinese-style name?", None),
+        ("Did Tugh have a Japanese-style name?", None),  # a yes/no question's premise may be what is contradicted
+        ("As of 1330, did Tugh have a Japanese-style name?", None),
+        ("Tugh of Mongolia, later Emperor Wenzong. What was his Chinese-style name?", None),  # the scene is not asked
+    ],
+)
+def test_unmentioned_names_of_the_question_proper(question: str, absent: str | None) -> None:
+    assert unmentioned(question, ["Tugh Temur", "was given the Chinese-style name Wenzong."]) == absent
 
 
 def test_compatible_answers_are_complementary_not_a_conflict() -> None:

@@ -20,7 +20,7 @@ from app.engine.question import QuestionInfo
 from app.reader.compare import YES_NO, Pair, Relation, decide, judge
 from app.reader.locate import locate
 from app.reader.models import ReaderModel, ReplyFailed, Usage
-from app.reader.read import SourceResult, read_one
+from app.reader.read import SourceResult, read_one, unmentioned
 from app.reader.sources import by_article, select_lines
 
 COMPARE_TOKENS = 24  # {"verdict": "contradict"} and nothing more
@@ -67,6 +67,12 @@ class Reader:
     ) -> Iterator[str | ReaderResult]:
         """Yield progress lines, then the ReaderResult."""
         texts = by_article(sources, article_text)
+        absent = unmentioned(info.text, [f"{t.title}\n{t.article}" for t in texts])
+        if absent is not None:  # nothing to read: no LLM call
+            why = f"no answer (no source mentions {absent})"
+            readings = [Reading(t.first_n, t.file, False, None, None, None, None, False, why) for t in texts]
+            yield ReaderResult(readings, [], [], [])
+            return
         shown = select_lines(texts, info, self.source_chars)
         results: list[SourceResult] = []
         total, name = len(texts), self.model.name

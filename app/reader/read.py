@@ -3,9 +3,9 @@
 The reply names one of the numbered sentences the model was shown; that sentence is the quote. A reading is
 kept when its answer's names and numbers, and at least half its content words, occur in that sentence (or, when
 the model was off by one, in a neighbouring one; or, when it named a sentence it was not shown, in any shown
-sentence), which then becomes the quote. A source that never names what the question names (its names and
-numbers) does not answer it. Everything else is discarded and counted. Each source is one call with only that
-source's text, so an instruction planted in one article cannot change the reading of another.
+sentence), which then becomes the quote. Everything else is discarded and counted. When no source names
+something the question names (`unmentioned`), none is read: the library does not cover it. Each source is one
+call with only that source's text, so an instruction planted in one article cannot change the reading of another.
 """
 
 from __future__ import annotations
@@ -26,8 +26,11 @@ MIN_WORDS = 0.5  # share of the answer's content words its sentence must hold
 YES_NO = re.compile(r"^\s*(yes|no)\b[\s,.;:-]*", re.IGNORECASE)
 CHOICE = re.compile(r"\bor\b", re.IGNORECASE)  # "Which was first: A or B?" offers its answers
 YES_NO_QUESTION = re.compile(
-    r"^\s*(is|are|was|were|do|does|did|can|could|has|have|had|will|would|should|may|might)\b", re.IGNORECASE
+    r"^\s*(?:[^,?]{0,60},\s*)?"  # a leading frame: "As of 2011, are …", "In the end, did …"
+    r"(is|are|was|were|do|does|did|can|could|has|have|had|will|would|should|may|might)\b",
+    re.IGNORECASE,
 )
+SCENE = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")  # between the sentences of a question that sets the scene first
 
 
 @dataclass
@@ -47,6 +50,34 @@ def missing_value(text: str, words: set[str], numbers: set[str]) -> str | None:
         if not (NUMBER.fullmatch(digits) and digits in numbers) and not set(terms(value)) <= words:
             return value
     return None
+
+
+def asked(text: str) -> str:
+    """The question proper: the last sentence of a message that sets the scene first ("Michael J. Murray (a.k.a.
+    Valgard Murray) of Arizona, a former vice-president. Did Murray …?")."""
+    return SCENE.split(text.strip())[-1]
+
+
+def unmentioned(question: str, texts: list[str]) -> str | None:
+    """A name or number of the question that none of `texts` holds: then no source answers it.
+
+    "What was Tugh's Japanese-style name?" cannot be answered from sources that never say "Japanese" (SQuAD 2.0's
+    unanswerable questions change one such detail). Asked of each source alone, the check also rejected sources
+    that name the thing otherwise ("SARS-CoV-2" for "COVID-19", a pronoun for the subject): a fifth to a third of
+    the answering sources of the dev sets; asked of all of them together it keeps every SQuAD catch and touches
+    1 NatConfQA item in 45 (docs/decisions.md). A yes/no question's premise may be what the sources contradict,
+    so it is never checked.
+    """
+    question = asked(question)
+    if YES_NO_QUESTION.match(question):
+        return None
+    words: set[str] = set()
+    numbers: set[str] = set()
+    for text in texts:
+        w, n = _vocabulary(text)
+        words |= w
+        numbers |= n
+    return missing_value(question, words, numbers)
 
 
 def _vocabulary(text: str) -> tuple[set[str], set[str]]:
@@ -76,14 +107,6 @@ def _reading(source: SourceText, lines: list[Line], reply: SourceReply, question
         # Asked who/when/where/how many, "the South Korean defense minister" names nothing new (but "Penny
         # Black" answers "A or Penny Black?", and "mercury" can answer what a mercury turbine uses).
         return Reading(first, source.file, False, answer, None, None, None, False, "no answer (restates the question)")
-    if not YES_NO_QUESTION.match(question.text):
-        # "What was Tugh's Japanese-style name?" cannot be answered by a source that never says "Japanese": it is
-        # about something else. (A yes/no question's premise may be what the source contradicts, so not there.)
-        absent = missing_value(question.text, *_vocabulary(f"{source.title}\n{source.article}"))
-        if absent is not None:
-            return Reading(
-                first, source.file, False, answer, None, None, None, False, f"no answer (never mentions {absent})"
-            )
     k = reply.sentence - 1
     # The named sentence; small models are sometimes off by one, or name one they were not shown.
     nearby = [i for i in (k, k - 1, k + 1) if 0 <= i < len(lines)]
