@@ -240,6 +240,26 @@ def test_a_question_about_something_no_source_names_is_not_read() -> None:
     assert [r.status for r in result.readings] == ["answered", "answered"] and result.conflicts
 
 
+def test_a_source_sharing_no_word_with_the_question_is_not_read() -> None:
+    """Was: an unrelated retrieved paragraph was read, and the model's answer from it ("the 1990s") became a
+    false conflict with the real answer (6 of 20 SQuAD 2.0 dev questions)."""
+    sources, texts = _three()
+    texts["d.txt"] = "Heavy rain flooded the harbour road in Oslo on Tuesday."
+    sources.append(Source(4, "d.txt", "Weather", "c4", 0, len(texts["d.txt"]), texts["d.txt"], 0.5))
+    model = FakeModel(
+        by_source={
+            "Answer A": '{"conflict": true}',
+            "The club is led by": reading("Anna Berg", 1),
+            "Chair Carl Dahl": reading("Carl Dahl", 1),
+            "Anna Berg chairs": reading("Berg", 1),
+        }
+    )
+    progress, result = _run(Reader(model, 200, 10), sources, texts)
+    assert not any("Oslo" in prompt for prompt in model.prompts) and progress[-1].startswith("comparing")
+    assert [r.status for r in result.readings if r.file == "d.txt"] == ["no answer (shares no word with the question)"]
+    assert len(result.readings) == 4 and {c.file for c in result.conflicts[0].claims} == {"a.txt", "b.txt", "c.txt"}
+
+
 @pytest.mark.parametrize(
     ("question", "absent"),
     [
@@ -281,13 +301,14 @@ def test_a_source_that_states_the_other_answer_too_is_not_contradicting_it() -> 
     }
     sources = [Source(i, f, f, f"c{i}", 0, len(t), t, 1.0) for i, (f, t) in enumerate(texts.items(), 1)]
     replies = {"South Korea established": reading("Cuba", 1), "Seoul strengthened": reading("Japan", 1)}
+    question = "Which country is South Korea's partner in cooperation?"
     model = FakeModel(by_source={"Answer A": '{"conflict": true}', **replies})
-    _, result = _run(Reader(model, 200, 10), sources, texts)
+    _, result = _run(Reader(model, 200, 10), sources, texts, question)
     assert not result.conflicts and not any("Answer A" in p for p in model.prompts)
     texts["a.txt"] = "South Korea established diplomatic ties with Cuba."
     sources = [Source(i, f, f, f"c{i}", 0, len(t), t, 1.0) for i, (f, t) in enumerate(texts.items(), 1)]
     model = FakeModel(by_source={"Answer A": '{"conflict": true}', **replies})
-    _, result = _run(Reader(model, 200, 10), sources, texts)
+    _, result = _run(Reader(model, 200, 10), sources, texts, question)
     assert result.conflicts and sum("Answer A" in p for p in model.prompts) == 1
 
 

@@ -20,9 +20,10 @@ from app.engine.question import QuestionInfo
 from app.reader.compare import YES_NO, Pair, Relation, decide, judge
 from app.reader.locate import locate
 from app.reader.models import ReaderModel, ReplyFailed, Usage
-from app.reader.read import SourceResult, read_one, unmentioned
+from app.reader.read import SourceResult, off_topic, read_one, unmentioned
 from app.reader.sources import by_article, select_lines
 
+OFF_TOPIC = "no answer (shares no word with the question)"
 COMPARE_TOKENS = 24  # {"verdict": "contradict"} and nothing more
 MAX_SENTENCES = 6
 
@@ -73,6 +74,9 @@ class Reader:
             readings = [Reading(t.first_n, t.file, False, None, None, None, None, False, why) for t in texts]
             yield ReaderResult(readings, [], [], [])
             return
+        aside = [t for t in texts if off_topic(info.text, f"{t.title}\n{t.article}")]
+        unrelated = [Reading(t.first_n, t.file, False, None, None, None, None, False, OFF_TOPIC) for t in aside]
+        texts = [t for t in texts if t not in aside]
         shown = select_lines(texts, info, self.source_chars)
         results: list[SourceResult] = []
         total, name = len(texts), self.model.name
@@ -93,7 +97,7 @@ class Reader:
         usage = Usage()
         for r in results:
             usage.add(r.usage)
-        readings = [reading for r in results for reading in r.readings]
+        readings = [reading for r in results for reading in r.readings] + unrelated
         failed = [r for r in results if r.failure is not None]
         if results and len(failed) == len(results):
             yield ReaderResult(readings, [], [], [], usage, [r.source.file for r in failed], failed[0].failure)

@@ -80,6 +80,14 @@ def unmentioned(question: str, texts: list[str]) -> str | None:
     return missing_value(question, words, numbers)
 
 
+def off_topic(question: str, text: str) -> bool:
+    """Does the source share no content word at all with the question proper? Then it is about something else
+    and is not read. Measured on the dev sets' documents: it matches 74 of SQuAD's 93 unrelated paragraphs
+    and none of its 48 gold paragraphs, none of WikiContradict's 329 passages (docs/decisions.md)."""
+    wanted = set(terms(asked(question)))
+    return bool(wanted) and not wanted & _vocabulary(text)[0]
+
+
 def _vocabulary(text: str) -> tuple[set[str], set[str]]:
     return set(terms(text)), {n.replace(",", "") for n in NUMBER.findall(text)}
 
