@@ -7,11 +7,11 @@ import pytest
 from app.answer import Source
 from app.engine.question import analyse_question
 from app.reader.compare import decide
-from app.reader.engine import Reader, ReaderResult
+from app.reader.engine import OFF_TOPIC, Reader, ReaderResult
 from app.reader.locate import locate
 from app.reader.models import ReplyFailed, parse_reply
 from app.reader.prompts import SourceReply, Verdict
-from app.reader.read import read_one, unmentioned
+from app.reader.read import off_topic, read_one, unmentioned
 from app.reader.sources import Line, SourceText, by_article, select_lines
 from tests.fakes import FakeModel, reading
 
@@ -217,11 +217,11 @@ def test_reader_groups_same_answers_and_asks_the_llm_only_about_the_rest() -> No
 
 
 def test_a_question_about_something_no_source_names_is_not_read() -> None:
-    """Was: each source was checked alone, so a source calling COVID-19 "SARS-CoV-2" was taken for one about
-    something else and never counted (a fifth to a third of the dev sets' answering sources)."""
+    """Was: a source had to name everything the question names, so one calling COVID-19 "SARS-CoV-2" was taken
+    for one about something else and never read (a fifth to a quarter of the dev sets' answering sources)."""
     texts = {
         "a.txt": "Tugh Temur was given the Chinese-style name Wenzong after his death.",
-        "b.txt": "Remdesivir shortened recovery from SARS-CoV-2 infection in one trial.",
+        "b.txt": "Remdesivir shortened recovery from SARS-CoV-2 infection in one trial.",  # no "COVID-19"
         "c.txt": "Remdesivir did not help COVID-19 patients in the WHO trial.",
     }
     sources = [Source(i, f, f, f"c{i}", 0, len(t), t, 1.0) for i, (f, t) in enumerate(texts.items(), 1)]
@@ -236,11 +236,11 @@ def test_a_question_about_something_no_source_names_is_not_read() -> None:
             "did not help": reading("did not help", 1),
         }
     )
-    _, result = _run(Reader(model, 200, 10), sources[1:], texts, "What is the effect of remdesivir on COVID-19?")
+    _, result = _run(Reader(model, 200, 10), sources[1:], texts, "What is the effect of Remdesivir on COVID-19?")
     assert [r.status for r in result.readings] == ["answered", "answered"] and result.conflicts
 
 
-def test_a_source_sharing_no_word_with_the_question_is_not_read() -> None:
+def test_an_unrelated_source_is_not_read() -> None:
     """Was: an unrelated retrieved paragraph was read, and the model's answer from it ("the 1990s") became a
     false conflict with the real answer (6 of 20 SQuAD 2.0 dev questions)."""
     sources, texts = _three()
@@ -256,8 +256,22 @@ def test_a_source_sharing_no_word_with_the_question_is_not_read() -> None:
     )
     progress, result = _run(Reader(model, 200, 10), sources, texts)
     assert not any("Oslo" in prompt for prompt in model.prompts) and progress[-1].startswith("comparing")
-    assert [r.status for r in result.readings if r.file == "d.txt"] == ["no answer (shares no word with the question)"]
+    assert [r.status for r in result.readings if r.file == "d.txt"] == [OFF_TOPIC]
     assert len(result.readings) == 4 and {c.file for c in result.conflicts[0].claims} == {"a.txt", "b.txt", "c.txt"}
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "unrelated"),
+    [
+        ("When was the third German empire founded?", "The network was founded by Baran at RAND.", True),
+        ("When was the third German empire founded?", "The German Empire was founded in 1871.", False),
+        ("What is the effect of Remdesivir on COVID-19?", "Remdesivir shortened recovery from SARS-CoV-2.", False),
+        ("Who leads the club?", "Heavy rain flooded the harbour road in Oslo.", True),  # no names: any shared word
+        ("Who leads the club?", "Anna Berg chairs the club.", False),
+    ],
+)
+def test_a_source_naming_nothing_the_question_names_is_unrelated(question: str, text: str, unrelated: bool) -> None:
+    assert off_topic(question, text) is unrelated
 
 
 @pytest.mark.parametrize(
@@ -297,10 +311,10 @@ def test_a_source_that_states_the_other_answer_too_is_not_contradicting_it() -> 
     goes to the comparison."""
     texts = {
         "a.txt": "South Korea established diplomatic ties with Cuba. It also works closely with Japan.",
-        "b.txt": "Seoul strengthened its security cooperation with Japan this year.",
+        "b.txt": "South Korea strengthened its security cooperation with Japan this year.",
     }
     sources = [Source(i, f, f, f"c{i}", 0, len(t), t, 1.0) for i, (f, t) in enumerate(texts.items(), 1)]
-    replies = {"South Korea established": reading("Cuba", 1), "Seoul strengthened": reading("Japan", 1)}
+    replies = {"South Korea established": reading("Cuba", 1), "South Korea strengthened": reading("Japan", 1)}
     question = "Which country is South Korea's partner in cooperation?"
     model = FakeModel(by_source={"Answer A": '{"conflict": true}', **replies})
     _, result = _run(Reader(model, 200, 10), sources, texts, question)

@@ -23,7 +23,7 @@ from app.reader.models import ReaderModel, ReplyFailed, Usage
 from app.reader.read import SourceResult, off_topic, read_one, unmentioned
 from app.reader.sources import by_article, select_lines
 
-OFF_TOPIC = "no answer (shares no word with the question)"
+OFF_TOPIC = "no answer (about something else: names nothing the question names)"
 COMPARE_TOKENS = 24  # {"verdict": "contradict"} and nothing more
 MAX_SENTENCES = 6
 
