@@ -95,7 +95,7 @@ def test_an_injected_instruction_changes_no_other_sources_reading(tmp_path: Path
     assert [r.status for r in unrelated.readings if r.file == "notice.txt"] == [OFF_TOPIC]
     read = ask({**articles, "notice.txt": f"Harbour City notice. {injected}"})
     assert readings(read) == readings(clean)
-    assert any(r.file == "notice.txt" and not r.status.startswith("no answer (about") for r in read.readings)
+    assert any(r.file == "notice.txt" and r.status != OFF_TOPIC for r in read.readings)
     claims = [c for conflict in read.conflicts for c in conflict.claims]
     assert all(c.file == "notice.txt" for c in claims if "Pyongyang" in c.value)
 
