@@ -11,7 +11,7 @@ from app.reader.engine import OFF_TOPIC, Reader, ReaderResult
 from app.reader.locate import locate
 from app.reader.models import ReplyFailed, parse_reply
 from app.reader.prompts import SourceReply, Verdict
-from app.reader.read import off_topic, read_one, unmentioned
+from app.reader.read import off_topic, read_one, unmentioned, vocabulary
 from app.reader.sources import Line, SourceText, by_article, select_lines
 from tests.fakes import FakeModel, reading
 
@@ -271,7 +271,7 @@ def test_an_unrelated_source_is_not_read() -> None:
     ],
 )
 def test_a_source_naming_nothing_the_question_names_is_unrelated(question: str, text: str, unrelated: bool) -> None:
-    assert off_topic(question, text) is unrelated
+    assert off_topic(question, *vocabulary(text)) is unrelated
 
 
 @pytest.mark.parametrize(
@@ -285,7 +285,8 @@ def test_a_source_naming_nothing_the_question_names_is_unrelated(question: str, 
     ],
 )
 def test_unmentioned_names_of_the_question_proper(question: str, absent: str | None) -> None:
-    assert unmentioned(question, ["Tugh Temur", "was given the Chinese-style name Wenzong."]) == absent
+    sources = ["Tugh Temur", "was given the Chinese-style name Wenzong."]
+    assert unmentioned(question, [vocabulary(text) for text in sources]) == absent
 
 
 def test_compatible_answers_are_complementary_not_a_conflict() -> None:

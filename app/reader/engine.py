@@ -20,7 +20,7 @@ from app.engine.question import QuestionInfo
 from app.reader.compare import YES_NO, Pair, Relation, decide, judge
 from app.reader.locate import locate
 from app.reader.models import ReaderModel, ReplyFailed, Usage
-from app.reader.read import SourceResult, off_topic, read_one, unmentioned
+from app.reader.read import SourceResult, off_topic, read_one, unmentioned, vocabulary
 from app.reader.sources import by_article, select_lines
 
 OFF_TOPIC = "no answer (about something else: names nothing the question names)"
@@ -68,13 +68,14 @@ class Reader:
     ) -> Iterator[str | ReaderResult]:
         """Yield progress lines, then the ReaderResult."""
         texts = by_article(sources, article_text)
-        absent = unmentioned(info.text, [f"{t.title}\n{t.article}" for t in texts])
+        vocabularies = {t.file: vocabulary(f"{t.title}\n{t.article}") for t in texts}  # once: articles are long
+        absent = unmentioned(info.text, list(vocabularies.values()))
         if absent is not None:  # nothing to read: no LLM call
             why = f"no answer (no source mentions {absent})"
             readings = [Reading(t.first_n, t.file, False, None, None, None, None, False, why) for t in texts]
             yield ReaderResult(readings, [], [], [])
             return
-        aside = [t for t in texts if off_topic(info.text, f"{t.title}\n{t.article}")]
+        aside = [t for t in texts if off_topic(info.text, *vocabularies[t.file])]
         unrelated = [Reading(t.first_n, t.file, False, None, None, None, None, False, OFF_TOPIC) for t in aside]
         texts = [t for t in texts if t not in aside]
         shown = select_lines(texts, info, self.source_chars)

@@ -59,8 +59,9 @@ def asked(text: str) -> str:
     return SCENE.split(text.strip())[-1]
 
 
-def unmentioned(question: str, texts: list[str]) -> str | None:
-    """A name or number of the question that none of `texts` holds: then no source answers it.
+def unmentioned(question: str, vocabularies: list[tuple[set[str], set[str]]]) -> str | None:
+    """A name or number of the question that none of the sources (their `vocabulary`) holds: then no source
+    answers it.
 
     "What was Tugh's Japanese-style name?" cannot be answered from sources that never say "Japanese" (SQuAD 2.0's
     unanswerable questions change one such detail). Asked of all sources together, not of each: one source may
@@ -70,18 +71,14 @@ def unmentioned(question: str, texts: list[str]) -> str | None:
     question = asked(question)
     if YES_NO_QUESTION.match(question):
         return None
-    words: set[str] = set()
-    numbers: set[str] = set()
-    for text in texts:
-        w, n = _vocabulary(text)
-        words |= w
-        numbers |= n
+    words = set().union(*(w for w, _ in vocabularies))
+    numbers = set().union(*(n for _, n in vocabularies))
     return missing_value(question, words, numbers)
 
 
-def off_topic(question: str, text: str) -> bool:
+def off_topic(question: str, words: set[str], numbers: set[str]) -> bool:
     """Is the source about something else: it names none of the names and numbers of the question proper (or,
-    for a question without any, shares no content word with it)? Then it is not read.
+    for a question without any, shares no content word with it)? `words`, `numbers`: its `vocabulary`.
 
     Counted on the dev sets' documents (docs/decisions.md): it sets aside 57 of the 60 unrelated SQuAD paragraphs
     whose question names something, none of the 24 gold paragraphs of answerable questions, 12 of WikiContradict's
@@ -89,7 +86,6 @@ def off_topic(question: str, text: str) -> bool:
     "COVID-19"). Requiring *every* name, as before, set aside 59 and 77 of those.
     """
     question = asked(question)
-    words, numbers = _vocabulary(text)
     values = key_values(question)
     if values:
         return not any(_holds(v, words, numbers) for v in values)
@@ -97,7 +93,8 @@ def off_topic(question: str, text: str) -> bool:
     return bool(wanted) and not wanted & words
 
 
-def _vocabulary(text: str) -> tuple[set[str], set[str]]:
+def vocabulary(text: str) -> tuple[set[str], set[str]]:
+    """(content words, numbers without thousands separators) of `text`: what the name checks compare with."""
     return set(terms(text)), {n.replace(",", "") for n in NUMBER.findall(text)}
 
 
@@ -107,7 +104,7 @@ def supports(answer: str, sentence: str) -> bool:
     A leading "yes"/"no" is the model's verdict on the sentence, not a word the sentence must contain.
     """
     answer = YES_NO.sub("", answer)
-    words, numbers = _vocabulary(sentence)
+    words, numbers = vocabulary(sentence)
     if missing_value(answer, words, numbers) is not None:
         return False
     own = terms(answer)

@@ -129,6 +129,15 @@ def _past_holder(article_text: str, statement: Statement, value: Entity) -> bool
     return FAMILIES[value.label] == "person" and bool(PAST_ROLE.search(" ".join(before[-PAST_WINDOW:])))
 
 
+def _rivals(statement: Statement, other: Statement, family: str, article_text: str) -> list[Entity]:
+    """The statement's values of `family` that `other` does not mention, past holders of a role left out."""
+    return [
+        v
+        for v in _unmentioned(statement.values, other)
+        if FAMILIES[v.label] == family and not _past_holder(article_text, statement, v)
+    ]
+
+
 def _unmentioned(values: tuple[Entity, ...], other: Statement) -> list[Entity]:
     """The values the other statement does not mention (by their words)."""
     return [v for v in values if not set(terms(v.text)) <= other.words]
@@ -141,16 +150,8 @@ def _pairs(a: Statement, b: Statement, texts: dict[str, str]) -> list[tuple[Enti
     Minister", not "Japanese Defense Minister")."""
     out = []
     for family in sorted(set(FAMILIES.values())):
-        mine = [
-            v
-            for v in _unmentioned(a.values, b)
-            if FAMILIES[v.label] == family and not _past_holder(texts[a.file], a, v)
-        ]
-        theirs = [
-            (v, _context(texts[b.file], b, v))
-            for v in _unmentioned(b.values, a)
-            if FAMILIES[v.label] == family and not _past_holder(texts[b.file], b, v)
-        ]
+        mine = _rivals(a, b, family, texts[a.file])
+        theirs = [(v, _context(texts[b.file], b, v)) for v in _rivals(b, a, family, texts[b.file])]
         used: set[int] = set()
         for value in mine:
             context = _context(texts[a.file], a, value)
