@@ -1,9 +1,9 @@
 """Reading the question: spelling repaired against the articles' words, names kept as names; a question about
-whether the sources agree read as the question it embeds."""
+whether the sources agree read as the question it embeds; the office a "who is the …" question asks for."""
 
 import pytest
 
-from app.engine.question import respell, unframed
+from app.engine.question import analyse_question, respell, unframed
 
 TEXTS = ["South Korea\u2019s defense minister met his Japanese counterpart at the meeting in Yokosuka."]
 
@@ -33,3 +33,18 @@ def test_a_name_keeps_its_capital_and_an_apostrophe_is_no_misspelling() -> None:
 )
 def test_a_question_about_agreement_is_answered_as_the_question_it_embeds(question: str, plain: str) -> None:
     assert unframed(question) == plain
+
+
+@pytest.mark.parametrize(
+    ("question", "role"),
+    [
+        ("Who is the Japanese prime minister named in the articles?", ("prime", "minist")),
+        ("Who is the commander of US Forces in South Korea?", ("command",)),
+        ("Who is the new president of France?", ("presid",)),  # "new" says when, not which office
+        ("Which country did Seoul establish ties with?", ()),  # a place, not a person's office
+        ("Who attended the meeting?", ()),
+        ("Who is Park Cheol-hee?", ()),
+    ],
+)
+def test_the_office_a_person_is_asked_for_by(question: str, role: tuple[str, ...]) -> None:
+    assert analyse_question(question).role == role

@@ -327,6 +327,51 @@ def test_a_source_that_states_the_other_answer_too_is_not_contradicting_it() -> 
     assert result.conflicts and sum("Answer A" in p for p in model.prompts) == 1
 
 
+def test_a_person_never_called_what_the_question_asks_for_is_no_answer() -> None:
+    """Was: asked "Who is the commander of US Forces in Korea?", the model answered "Kim Jong Un" from a sentence
+    about US forces, and the answer became a false conflict with the commander a source names (seed questions)."""
+    texts = {
+        "a.txt": "General Paul LaCamera, commander of US Forces Korea, spoke on Monday. LaCamera said drills go on.",
+        "b.txt": "Kim Jong Un warned US forces in Korea. Defense Minister Suh Wook met US forces.",
+    }
+    sources = [Source(i, f, f, f"c{i}", 0, len(t), t, 1.0) for i, (f, t) in enumerate(texts.items(), 1)]
+    model = FakeModel(
+        by_source={
+            "Answer A": '{"conflict": true}',
+            "General Paul LaCamera": reading("LaCamera", 2),  # named by office in the sentence before
+            "Kim Jong Un warned": reading("Kim Jong Un", 1),
+        }
+    )
+    _, result = _run(Reader(model, 200, 10), sources, texts, "Who is the commander of US Forces in Korea?")
+    by_file = {r.file: r for r in result.readings}
+    assert by_file["a.txt"].answers and by_file["a.txt"].answer == "LaCamera"
+    assert by_file["b.txt"].status == "no answer (this source never calls them the commander)"
+    assert not result.conflicts and not any("Answer A" in p for p in model.prompts)
+
+
+def test_a_past_holder_is_no_rival_of_the_present_one() -> None:
+    """ "then-President Moon" and "President Yoon" are two facts, not a disagreement; two past holders still can be."""
+    texts = {
+        "a.txt": "South Korean President Yoon Suk Yeol met the Japanese prime minister.",
+        "b.txt": "South Korea, under then-President Moon Jae-in, ended the pact.",
+        "c.txt": "South Korea, under then-President Park Geun-hye, signed the pact.",
+    }
+    sources = [Source(i, f, f, f"c{i}", 0, len(t), t, 1.0) for i, (f, t) in enumerate(texts.items(), 1)]
+    replies = {
+        "South Korean President Yoon": reading("Yoon Suk Yeol", 1),
+        "Moon Jae-in": reading("Moon Jae-in", 1),
+        "Park Geun-hye": reading("Park Geun-hye", 1),
+    }
+    question = "Who is the South Korean president?"
+    model = FakeModel(by_source={"Answer A": '{"conflict": true}', **replies})
+    _, result = _run(Reader(model, 200, 10), sources[:2], texts, question)
+    assert not result.conflicts and not any("Answer A" in p for p in model.prompts)
+    assert {c.value for c in result.complementary[0].claims} == {"Yoon Suk Yeol", "Moon Jae-in"}
+    model = FakeModel(by_source={"Answer A": '{"conflict": true}', **replies})
+    _, result = _run(Reader(model, 200, 10), sources[1:], texts, "Who was the South Korean president then?")
+    assert result.conflicts and sum("Answer A" in p for p in model.prompts) == 1
+
+
 def test_concurrent_server_readings_keep_source_order() -> None:
     sources, texts = _three()
     replies = {

@@ -26,9 +26,16 @@ ROLE_WINDOW = 4  # content words before a name that make up its role ("South Kor
 ROLE_SAME = 0.5  # Jaccard overlap at which two roles are the same role
 # "then-President Moon Jae-in", "former adviser Kim": someone who held the role before is not a rival value.
 PAST_ROLE = re.compile(r"\b(then-|former|ex-|late|previous|outgoing|erstwhile)", re.IGNORECASE)
+PAST_WINDOW = 6  # words before a name searched for "former", "then-": "former national security advisor Kim"
 ANCHOR_SKIP = frozenset({"NORP"})  # "South Korean" pins down no event
 FOCUS_MIN = 0.6  # a date or amount counts only from a sentence holding most (IDF-weighted) of the words
 #                   that describe it
+
+
+def named_as_past(before: str) -> bool:
+    """Do the words just before a name make its bearer a past holder of the role ("then-President", "former
+    adviser")? Used by the scan and the reader, which both treat a past holder as no rival of the present one."""
+    return bool(PAST_ROLE.search(" ".join(before.split()[-PAST_WINDOW:])))
 
 
 @dataclass(frozen=True)

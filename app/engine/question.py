@@ -134,6 +134,8 @@ class QuestionInfo:
     focus_is_role: bool  # the focus names the wanted thing ("which minister"), not what it did ("who attended")
     anchors: tuple[Entity, ...]  # named things in the question that pin down the event
     slot: str  # a short human name for what is asked
+    role: tuple[str, ...] = ()  # the office a person is asked for by: "Who is the Japanese prime minister?" ->
+    #                               ("prime", "minist"); empty when the question asks for no office
 
 
 def _answer_labels(lower: str, words: list[str], head: str | None) -> frozenset[str]:
@@ -175,6 +177,25 @@ def _focus_chunk(doc: Doc, words: list[str], wh: int) -> Span | None:
     return None
 
 
+# Words that say when someone holds an office, not which office it is.
+TENURE = frozenset(terms("new current former incumbent then previous outgoing acting late ex"))
+
+
+def _role(focus: Span) -> tuple[str, ...]:
+    """The office a "who/which" question asks for, when its head is a person's office ("minister", "commander"):
+    the head and the words that qualify it, names and nationalities left out ("the Japanese prime minister" ->
+    prime, minister), misspelt heads corrected."""
+    office = _fuzzy(focus.root.lower_, NOUN_TYPES)
+    if NOUN_TYPES.get(office) != PEOPLE:
+        return ()
+    qualifiers = [
+        t.text
+        for t in focus
+        if t.i != focus.root.i and not t.ent_type_ and t.tag_ not in {"WDT", "WP", "WP$", "DT", "PRP$"}
+    ]
+    return tuple(dict.fromkeys(t for t in terms(" ".join([*qualifiers, office])) if t not in TENURE))
+
+
 def analyse_question(question: str) -> QuestionInfo:
     """Answer type from the wh-word or the head noun it modifies; the focus is that noun's phrase."""
     doc = parse(question)
@@ -182,6 +203,7 @@ def analyse_question(question: str) -> QuestionInfo:
     focus_span = _focus_chunk(doc, words, wh)
     head = focus_span.root.lower_ if focus_span is not None else None
     labels = _answer_labels(" ".join(words[wh:]), words[wh:], head)
+    role = _role(focus_span) if focus_span is not None else ()
     if focus_span is not None:
         kept = [t for t in focus_span if t.tag_ not in {"WDT", "WP", "WP$", "DT", "PRP$"}]
         focus_text = "".join(t.text_with_ws for t in kept).strip()
@@ -205,4 +227,5 @@ def analyse_question(question: str) -> QuestionInfo:
         focus_is_role=focus_span is not None,
         anchors=anchors,
         slot=focus_text or question.rstrip("?"),
+        role=role,
     )

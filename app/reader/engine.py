@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from app.answer import Claim, Conflict, Reading, Source
 from app.engine.compose import said
+from app.engine.conflicts import named_as_past
 from app.engine.nlp import analyse
 from app.engine.question import QuestionInfo
 from app.reader.compare import YES_NO, Pair, Relation, decide, judge
@@ -123,7 +124,7 @@ class Reader:
         for j in range(1, len(groups)):
             a, b = groups[0][0], groups[j][0]
             relation = decide(a.answer or "", b.answer or "")
-            if relation != "same" and _knows_the_other(a, b, articles):
+            if relation != "same" and (_knows_the_other(a, b, articles) or _past(a) != _past(b)):
                 relation = "compatible"
             if relation is None:
                 if asked == self.max_comparisons:
@@ -155,6 +156,14 @@ def _knows_the_other(a: Reading, b: Reading, articles: dict[str, str]) -> bool:
     if a.file == b.file or not first or not second or YES_NO.match(first) or YES_NO.match(second):
         return False
     return second in articles.get(a.file, "") or first in articles.get(b.file, "")
+
+
+def _past(reading: Reading) -> bool:
+    """Does its quote name the answer as a past holder ("under then-President Moon Jae-in")? A past holder and
+    the present one are different facts, not rival answers; two past holders can still contradict."""
+    quote = reading.quote or ""
+    span = locate(reading.answer or "", quote)
+    return span is not None and named_as_past(quote[: span.start])
 
 
 def _groups(answered: list[Reading]) -> list[list[Reading]]:

@@ -19,7 +19,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from itertools import combinations, takewhile
 
-from app.engine.conflicts import PAST_ROLE
+from app.engine.conflicts import named_as_past
 from app.engine.nlp import STOPWORDS, Entity, analyse, terms
 
 FAMILIES = {
@@ -34,7 +34,6 @@ CONTEXT_CHARS = 48  # before a value: the words that say what it is the value of
 MIN_SHARED = 3  # content words two statements share
 MIN_COSINE = 0.2  # term cosine of two statements (set on the seeds: the ministers' sentences score 0.21-0.33)
 MIN_CONTEXT = 0.6  # share of the shorter value context that the other value's context must hold
-PAST_WINDOW = 6  # words before a name searched for "former", "then-": "former national security advisor Kim"
 MIN_ROLE_WORDS = 2  # "Minister" alone does not say which minister; "Defense Minister" does
 COMMON = 0.5  # a word in more than this share of all statements (and more than COMMON_POSTINGS) pairs nothing:
 COMMON_POSTINGS = 500  # it would only cost time (pairs are still scored on all their words)
@@ -125,8 +124,8 @@ def _qualifiers(context: list[str], other: set[str]) -> set[str]:
 def _past_holder(article_text: str, statement: Statement, value: Entity) -> bool:
     """ "then-President Moon Jae-in", "former adviser Kim": who held a role before is no rival value (the rule
     the instant engine's conflict detector applies too)."""
-    before = article_text[max(statement.start, value.start - CONTEXT_CHARS) : value.start].split()
-    return FAMILIES[value.label] == "person" and bool(PAST_ROLE.search(" ".join(before[-PAST_WINDOW:])))
+    before = article_text[max(statement.start, value.start - CONTEXT_CHARS) : value.start]
+    return FAMILIES[value.label] == "person" and named_as_past(before)
 
 
 def _rivals(statement: Statement, other: Statement, family: str, article_text: str) -> list[Entity]:
