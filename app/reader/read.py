@@ -153,7 +153,24 @@ def _reading(source: SourceText, lines: list[Line], reply: SourceReply, question
             return _quoting(source, lines[i], answer, True, "answered")
     if not nearby:
         return Reading(first, source.file, False, answer, None, None, None, False, "quote not found")
+    if (line := _elsewhere(answer, question, source, lines)) is not None:
+        return _quoting(source, line, answer, True, "answered")
     return _quoting(source, lines[nearby[0]], answer, False, "answer not in source")
+
+
+def _elsewhere(answer: str, question: QuestionInfo, source: SourceText, lines: list[Line]) -> Line | None:
+    """The first shown sentence stating a name or number answer and naming something the question names: the model
+    pointed at the wrong sentence ("Park Cheol-hee is a key foreign policy adviser …" given sentence 7 of 9
+    while sentence 2 says it). Wordy answers are not searched for: most words of a paraphrase are in
+    many sentences."""
+    if not key_values(YES_NO.sub("", answer)):
+        return None
+    wanted = key_values(asked(question.text))
+    for line in lines:
+        text = source.text[line.start : line.end]
+        if supports(answer, text) and any(_holds(v, *vocabulary(text)) for v in wanted):
+            return line
+    return None
 
 
 def _quoting(source: SourceText, line: Line, answer: str, answers: bool, status: str) -> Reading:
