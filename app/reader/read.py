@@ -3,9 +3,11 @@
 The reply names one of the numbered sentences the model was shown; that sentence is the quote. A reading is
 kept when its answer's names and numbers, and at least half its content words, occur in that sentence (or, when
 the model was off by one, in a neighbouring one; or, when it named a sentence it was not shown, in any shown
-sentence), which then becomes the quote. Everything else is discarded and counted. When no source names
-something the question names (`unmentioned`), none is read: the library does not cover it. Each source is one
-call with only that source's text, so an instruction planted in one article cannot change the reading of another.
+sentence; or, for a name or number, in another shown sentence naming what the question names), which then
+becomes the quote. A person asked for by office must be called that in the article (`called`). Everything else
+is discarded and counted. When no source names something the question names (`unmentioned`), none is read:
+the library does not cover it. Each source is one call with only that source's text, so an instruction planted
+in one article cannot change the reading of another.
 """
 
 from __future__ import annotations
