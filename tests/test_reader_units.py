@@ -186,26 +186,33 @@ def _run(
     return events[:-1], events[-1]
 
 
+def _as_sources(texts: dict[str, str]) -> list[Source]:
+    """Each text one whole-article passage [n], in the dict's order."""
+    return [Source(i, f, f, f"c{i}", 0, len(t), t, 1.0) for i, (f, t) in enumerate(texts.items(), 1)]
+
+
+# _three()'s sources disagree: Anna Berg (a, and c as "Berg") against Carl Dahl (b), and the LLM says so.
+DISAGREEING = {
+    "Answer A": '{"conflict": true}',  # first: a comparison prompt holds the quotes too
+    "The club is led by": reading("Anna Berg", 1),
+    "Chair Carl Dahl": reading("Carl Dahl", 1),
+    "Anna Berg chairs": reading("Berg", 1),
+}
+
+
 def _three() -> tuple[list[Source], dict[str, str]]:
     texts = {
         "a.txt": "The club is led by Anna Berg, its chair since 2020.",
         "b.txt": "Chair Carl Dahl leads the club.",
         "c.txt": "Anna Berg chairs the club and Eva Lind is treasurer.",
     }
-    sources = [Source(i, f, f, f"c{i}", 0, len(t), t, 1.0) for i, (f, t) in enumerate(texts.items(), 1)]
+    sources = _as_sources(texts)
     return sources, texts
 
 
 def test_reader_groups_same_answers_and_asks_the_llm_only_about_the_rest() -> None:
     sources, texts = _three()
-    model = FakeModel(
-        by_source={
-            "Answer A": '{"conflict": true}',  # first: a comparison prompt holds the quotes too
-            "The club is led by": reading("Anna Berg", 1),
-            "Chair Carl Dahl": reading("Carl Dahl", 1),
-            "Anna Berg chairs": reading("Berg", 1),
-        }
-    )
+    model = FakeModel(by_source=DISAGREEING)
     progress, result = _run(Reader(model, 200, 10), sources, texts)
     assert progress[0].startswith("reading source 1 of 3") and "with fake" in progress[0]
     assert sum("Answer A" in p for p in model.prompts) == 1  # "Anna Berg" = "Berg" by rule; one LLM pair
@@ -230,7 +237,7 @@ def test_a_question_about_something_no_source_names_is_not_read() -> None:
         "b.txt": "Remdesivir shortened recovery from SARS-CoV-2 infection in one trial.",  # no "COVID-19"
         "c.txt": "Remdesivir did not help COVID-19 patients in the WHO trial.",
     }
-    sources = [Source(i, f, f, f"c{i}", 0, len(t), t, 1.0) for i, (f, t) in enumerate(texts.items(), 1)]
+    sources = _as_sources(texts)
     silent = FakeModel()  # any call fails the test: nothing may be sent
     _, result = _run(Reader(silent, 200, 10), sources[:1], texts, "What was Tugh's Japanese-style name?")
     assert [r.status for r in result.readings] == ["no answer (no source mentions Japanese-style)"]
@@ -252,14 +259,7 @@ def test_an_unrelated_source_is_not_read() -> None:
     sources, texts = _three()
     texts["d.txt"] = "Heavy rain flooded the harbour road in Oslo on Tuesday."
     sources.append(Source(4, "d.txt", "Weather", "c4", 0, len(texts["d.txt"]), texts["d.txt"], 0.5))
-    model = FakeModel(
-        by_source={
-            "Answer A": '{"conflict": true}',
-            "The club is led by": reading("Anna Berg", 1),
-            "Chair Carl Dahl": reading("Carl Dahl", 1),
-            "Anna Berg chairs": reading("Berg", 1),
-        }
-    )
+    model = FakeModel(by_source=DISAGREEING)
     progress, result = _run(Reader(model, 200, 10), sources, texts)
     assert not any("Oslo" in prompt for prompt in model.prompts) and progress[-1].startswith("comparing")
     assert [r.status for r in result.readings if r.file == "d.txt"] == [OFF_TOPIC]
@@ -320,14 +320,14 @@ def test_a_source_that_states_the_other_answer_too_is_not_contradicting_it() -> 
         "a.txt": "South Korea established diplomatic ties with Cuba. It also works closely with Japan.",
         "b.txt": "South Korea strengthened its security cooperation with Japan this year.",
     }
-    sources = [Source(i, f, f, f"c{i}", 0, len(t), t, 1.0) for i, (f, t) in enumerate(texts.items(), 1)]
+    sources = _as_sources(texts)
     replies = {"South Korea established": reading("Cuba", 1), "South Korea strengthened": reading("Japan", 1)}
     question = "Which country is South Korea's partner in cooperation?"
     model = FakeModel(by_source={"Answer A": '{"conflict": true}', **replies})
     _, result = _run(Reader(model, 200, 10), sources, texts, question)
     assert not result.conflicts and not any("Answer A" in p for p in model.prompts)
     texts["a.txt"] = "South Korea established diplomatic ties with Cuba."
-    sources = [Source(i, f, f, f"c{i}", 0, len(t), t, 1.0) for i, (f, t) in enumerate(texts.items(), 1)]
+    sources = _as_sources(texts)
     model = FakeModel(by_source={"Answer A": '{"conflict": true}', **replies})
     _, result = _run(Reader(model, 200, 10), sources, texts, question)
     assert result.conflicts and sum("Answer A" in p for p in model.prompts) == 1
@@ -340,7 +340,7 @@ def test_a_person_never_called_what_the_question_asks_for_is_no_answer() -> None
         "a.txt": "General Paul LaCamera, commander of US Forces Korea, spoke on Monday. LaCamera said drills go on.",
         "b.txt": "Kim Jong Un warned US forces in Korea. Defense Minister Suh Wook met US forces.",
     }
-    sources = [Source(i, f, f, f"c{i}", 0, len(t), t, 1.0) for i, (f, t) in enumerate(texts.items(), 1)]
+    sources = _as_sources(texts)
     model = FakeModel(
         by_source={
             "Answer A": '{"conflict": true}',
@@ -362,7 +362,7 @@ def test_a_past_holder_is_no_rival_of_the_present_one() -> None:
         "b.txt": "South Korea, under then-President Moon Jae-in, ended the pact.",
         "c.txt": "South Korea, under then-President Park Geun-hye, signed the pact.",
     }
-    sources = [Source(i, f, f, f"c{i}", 0, len(t), t, 1.0) for i, (f, t) in enumerate(texts.items(), 1)]
+    sources = _as_sources(texts)
     replies = {
         "South Korean President Yoon": reading("Yoon Suk Yeol", 1),
         "Moon Jae-in": reading("Moon Jae-in", 1),

@@ -44,6 +44,7 @@ NOUN_TYPES: dict[str, frozenset[str]] = {
 WH_WORDS = ("which", "what", "whose", "who", "whom", "when", "where", "how", "why")
 # Words that point at the corpus, not at the answer ("Who is the president named in the articles?").
 CORPUS_WORDS = frozenset(terms("article articles source sources passage passages mentioned named reported"))
+FUNCTION_TAGS = frozenset({"WDT", "WP", "WP$", "DT", "PRP$"})  # "which", "what", "the", "his": no part of a focus
 LEADING_PREPOSITIONS = frozenset({"on", "in", "at", "by", "for", "from", "to", "since", "until", "during"})
 
 
@@ -188,11 +189,7 @@ def _role(focus: Span) -> tuple[str, ...]:
     office = _fuzzy(focus.root.lower_, NOUN_TYPES)
     if NOUN_TYPES.get(office) != PEOPLE:
         return ()
-    qualifiers = [
-        t.text
-        for t in focus
-        if t.i != focus.root.i and not t.ent_type_ and t.tag_ not in {"WDT", "WP", "WP$", "DT", "PRP$"}
-    ]
+    qualifiers = [t.text for t in focus if t.i != focus.root.i and not t.ent_type_ and t.tag_ not in FUNCTION_TAGS]
     return tuple(dict.fromkeys(t for t in terms(" ".join([*qualifiers, office])) if t not in TENURE))
 
 
@@ -205,7 +202,7 @@ def analyse_question(question: str) -> QuestionInfo:
     labels = _answer_labels(" ".join(words[wh:]), words[wh:], head)
     role = _role(focus_span) if focus_span is not None else ()
     if focus_span is not None:
-        kept = [t for t in focus_span if t.tag_ not in {"WDT", "WP", "WP$", "DT", "PRP$"}]
+        kept = [t for t in focus_span if t.tag_ not in FUNCTION_TAGS]
         focus_text = "".join(t.text_with_ws for t in kept).strip()
     elif labels:
         # "Who attended ...": the verb phrase describes the person; keep its content words ("how long" is no
