@@ -7,11 +7,11 @@ import pytest
 from app.answer import Source
 from app.engine.question import analyse_question
 from app.reader.compare import decide
-from app.reader.engine import OFF_TOPIC, Reader, ReaderResult
+from app.reader.engine import ABOUT_ELSE, OFF_TOPIC, Reader, ReaderResult
 from app.reader.locate import locate
 from app.reader.models import ReplyFailed, parse_reply
 from app.reader.prompts import SourceReply, Verdict
-from app.reader.read import off_topic, read_one, unmentioned, vocabulary
+from app.reader.read import off_topic, read_one, unmentioned, unnamed_person, vocabulary
 from app.reader.sources import Line, SourceText, by_article, select_lines
 from tests.fakes import FakeModel, reading
 
@@ -264,6 +264,38 @@ def test_an_unrelated_source_is_not_read() -> None:
     assert not any("Oslo" in prompt for prompt in model.prompts) and progress[-1].startswith("comparing")
     assert [r.status for r in result.readings if r.file == "d.txt"] == [OFF_TOPIC]
     assert len(result.readings) == 4 and {c.file for c in result.conflicts[0].claims} == {"a.txt", "b.txt", "c.txt"}
+
+
+def test_a_source_never_naming_the_person_asked_about_is_not_read() -> None:
+    """Was: asked which minister Gen Nakatani met, the articles on two other meetings were read and their
+    ministers became a three-way false conflict (seed question s21)."""
+    texts = {
+        "visit.txt": "Gen Nakatani met Defence Minister Lee Jong-sup in Seoul.",
+        "old.txt": "Minister Nobuo Kishi met Defence Minister Suh Wook in Seoul.",
+        "older.txt": "Shinjiro Koizumi met Defence Minister Ahn Kyu-back in Seoul.",
+    }
+    model = FakeModel(by_source={"Gen Nakatani met": reading("Lee Jong-sup", 1)})
+    question = "Which minister did Gen Nakatani meet in Seoul?"
+    progress, result = _run(Reader(model, 200, 10), _as_sources(texts), texts, question)
+    assert len(model.prompts) == 1 and "Gen Nakatani met" in model.prompts[0] and not result.conflicts
+    aside = {r.file: r.status for r in result.readings if not r.answers}
+    assert aside == dict.fromkeys(["old.txt", "older.txt"], f"{ABOUT_ELSE} never names Gen Nakatani)")
+    assert progress[0].startswith("reading source 1 of 1")
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "unnamed"),
+    [
+        ("Which minister did Gen Nakatani meet?", "Nobuo Kishi met Suh Wook.", "Gen Nakatani"),
+        ("Which minister did Gen Nakatani meet?", "Nakatani met Lee.", None),  # one name word is enough
+        ("Where did Syed Nurbaksh live?", "Nurbakhsh lived in Shiraz.", None),  # spelt otherwise
+        ("Where is Mooretown?", "Moore Town is in Portland, Jamaica.", None),  # spaced otherwise
+        ("Did Gen Nakatani meet Lee?", "Nobuo Kishi met Suh Wook.", None),  # yes/no: the premise may be denied
+        ("Who leads the club?", "Nobuo Kishi met Suh Wook.", None),  # names no person
+    ],
+)
+def test_a_person_the_question_names_must_be_named(question: str, text: str, unnamed: str | None) -> None:
+    assert unnamed_person(analyse_question(question), text, vocabulary(text)[0]) == unnamed
 
 
 @pytest.mark.parametrize(

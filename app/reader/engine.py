@@ -21,10 +21,11 @@ from app.engine.question import QuestionInfo
 from app.reader.compare import YES_NO, Pair, Relation, decide, judge
 from app.reader.locate import locate
 from app.reader.models import ReaderModel, ReplyFailed, Usage
-from app.reader.read import SourceResult, off_topic, read_one, unmentioned, vocabulary
+from app.reader.read import SourceResult, off_topic, read_one, unmentioned, unnamed_person, vocabulary
 from app.reader.sources import by_article, select_lines
 
-OFF_TOPIC = "no answer (about something else: names nothing the question names)"
+ABOUT_ELSE = "no answer (about something else:"  # how every source set aside unread begins
+OFF_TOPIC = f"{ABOUT_ELSE} names nothing the question names)"
 COMPARE_TOKENS = 24  # {"verdict": "contradict"} and nothing more
 MAX_SENTENCES = 6
 
@@ -69,16 +70,25 @@ class Reader:
     ) -> Iterator[str | ReaderResult]:
         """Yield progress lines, then the ReaderResult."""
         texts = by_article(sources, article_text)
-        vocabularies = {t.file: vocabulary(f"{t.title}\n{t.article}") for t in texts}  # once: articles are long
+        whole = {t.file: f"{t.title}\n{t.article}" for t in texts}
+        vocabularies = {file: vocabulary(text) for file, text in whole.items()}  # once: articles are long
         absent = unmentioned(info.text, list(vocabularies.values()))
         if absent is not None:  # nothing to read: no LLM call
             why = f"no answer (no source mentions {absent})"
             readings = [Reading(t.first_n, t.file, False, None, None, None, None, False, why) for t in texts]
             yield ReaderResult(readings, [], [], [])
             return
-        aside = [t for t in texts if off_topic(info.text, *vocabularies[t.file])]
-        unrelated = [Reading(t.first_n, t.file, False, None, None, None, None, False, OFF_TOPIC) for t in aside]
-        texts = [t for t in texts if t not in aside]
+        why_aside = {t.file: OFF_TOPIC for t in texts if off_topic(info.text, *vocabularies[t.file])}
+        unnamed = {
+            t.file: unnamed_person(info, whole[t.file], vocabularies[t.file][0])
+            for t in texts
+            if t.file not in why_aside
+        }
+        if any(person is None for person in unnamed.values()):  # some source names everyone the question names
+            why_aside |= {file: f"{ABOUT_ELSE} never names {person})" for file, person in unnamed.items() if person}
+        unrelated = [Reading(t.first_n, t.file, False, None, None, None, None, False, why_aside[t.file])
+                     for t in texts if t.file in why_aside]  # fmt: skip
+        texts = [t for t in texts if t.file not in why_aside]
         shown = select_lines(texts, info, self.source_chars)
         results: list[SourceResult] = []
         total, name = len(texts), self.model.name

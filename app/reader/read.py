@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from difflib import get_close_matches
 
 from app.answer import Reading
 from app.engine.citations import key_values
@@ -25,6 +26,7 @@ from app.reader.sources import Line, SourceText
 
 NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 MIN_WORDS = 0.5  # share of the answer's content words its sentence must hold
+NAME_RATIO = 0.84  # a name word spelt this close counts as named ("Nurbaksh" / "Nurbakhsh", "Shaikh" / "Sheikh")
 YES_NO = re.compile(r"^\s*(yes|no)\b[\s,.;:-]*", re.IGNORECASE)
 CHOICE = re.compile(r"\bor\b", re.IGNORECASE)  # "Which was first: A or B?" offers its answers
 YES_NO_QUESTION = re.compile(
@@ -94,6 +96,31 @@ def off_topic(question: str, words: set[str], numbers: set[str]) -> bool:
         return not any(_holds(v, words, numbers) for v in values)
     wanted = set(terms(question))
     return bool(wanted) and not wanted & words
+
+
+def unnamed_person(question: QuestionInfo, text: str, words: set[str]) -> str | None:
+    """A person the question names of whom a source (its `text` and content `words`) says not even one name word.
+
+    News articles about different meetings are retrieved together; asked "Which South Korean minister did Gen
+    Nakatani meet?", an article that never mentions Nakatani reports another meeting, and its minister is no
+    rival answer (the seeds' false conflict "Lee Jong-sup / Suh Wook / Ahn Kyu-back"). One name word is
+    enough ("Myers" for "Michael Myers", a misspelling within NAME_RATIO, "Moore Town" for "Mooretown"):
+    sources naming a person otherwise stay. Only people: places and dates are named otherwise too often
+    ("SARS-CoV-2", "by 2100"; docs/decisions.md). Not for yes/no or either/or questions: what they name may be
+    what a source denies.
+    """
+    if YES_NO_QUESTION.match(asked(question.text)) or CHOICE.search(question.text):
+        return None
+    squashed = "".join(text.lower().split())
+    for anchor in question.anchors:
+        names = set(terms(anchor.text)) - TITLES
+        if anchor.label not in PEOPLE or not names:
+            continue
+        if "".join(anchor.text.lower().split()) in squashed:
+            continue
+        if not any(n in words or get_close_matches(n, words, 1, NAME_RATIO) for n in names):
+            return anchor.text
+    return None
 
 
 def vocabulary(text: str) -> tuple[set[str], set[str]]:
