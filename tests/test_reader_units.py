@@ -10,7 +10,7 @@ from app.reader.compare import decide
 from app.reader.engine import ABOUT_ELSE, OFF_TOPIC, Reader, ReaderResult
 from app.reader.locate import locate
 from app.reader.models import ReplyFailed, parse_reply
-from app.reader.prompts import SourceReply, Verdict
+from app.reader.prompts import ANSWER_CHARS, SourceReply, Verdict
 from app.reader.read import off_topic, read_one, unmentioned, unnamed_person, vocabulary
 from app.reader.sources import Line, SourceText, by_article, select_lines
 from tests.fakes import FakeModel, reading
@@ -69,6 +69,19 @@ def _read(model: FakeModel, question: str, source: SourceText, lines: list[Line]
 
 def _lines(question: str, source: SourceText) -> list[Line]:
     return select_lines([source], analyse_question(question), 10_000)[0]
+
+
+def test_an_answer_cut_at_the_length_limit_keeps_its_finished_words() -> None:
+    """Was: "… South Korean President Yoo" (decoding stops at ANSWER_CHARS mid-word) failed its own check, and
+    "Who is Park Cheol-hee?" was abstained on (seed question s09)."""
+    text = "Park Cheol-hee is a key foreign policy adviser to South Korean President Yoon Suk Yeol and a scholar."
+    [source] = by_article(_as_sources({"p.txt": text}), {"p.txt": text}.get)
+    question = "Who is Park Cheol-hee?"
+    said = "a key foreign policy adviser to South Korean President Yoon Suk Yeol and a scholar of Japan"
+    model = FakeModel().enqueue(reading(said[:ANSWER_CHARS], 1))
+    [got] = _read(model, question, source, _lines(question, source)).readings
+    assert got.verified and got.answers and got.answer == said[: said.rindex(" ", 0, ANSWER_CHARS)]
+    assert got.quote == text
 
 
 def test_reading_quotes_the_named_sentence_and_checks_the_answer_against_it() -> None:

@@ -36,10 +36,13 @@ def read_prompt(question: str, sentences: list[str]) -> str:
     return f"Question: {question}\n\nSource:\n{body}"
 
 
+ANSWER_CHARS = 80  # the longest answer decoding allows: "a few words", and each generated token costs ~60 ms
+
+
 class SourceReply(BaseModel):
     """A reading's reply: the source's answer and the sentence stating it."""
 
-    answer: str = Field(max_length=80)
+    answer: str = Field(max_length=ANSWER_CHARS)
     sentence: int = Field(ge=0, le=999)
 
 

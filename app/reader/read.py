@@ -21,7 +21,7 @@ from app.engine.citations import key_values
 from app.engine.nlp import analyse, terms
 from app.engine.question import NOUN_TYPES, PEOPLE, QuestionInfo
 from app.reader.models import ReaderModel, ReplyFailed, Usage
-from app.reader.prompts import NO_ANSWER, READ_SYSTEM, SourceReply, read_prompt
+from app.reader.prompts import ANSWER_CHARS, NO_ANSWER, READ_SYSTEM, SourceReply, read_prompt
 from app.reader.sources import Line, SourceText
 
 NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
@@ -162,7 +162,10 @@ def called(answer: str, question: QuestionInfo, article: str) -> bool:
 
 
 def _reading(source: SourceText, lines: list[Line], reply: SourceReply, question: QuestionInfo) -> Reading:
-    answer = " ".join(reply.answer.split()).strip(" .")
+    answer = reply.answer
+    if len(answer) >= ANSWER_CHARS:  # cut off mid-word ("… President Yoo"): keep the words it finished
+        answer = answer.rsplit(" ", 1)[0]
+    answer = " ".join(answer.split()).strip(" .,;:")
     first = source.first_n
     if not answer or answer.lower() == NO_ANSWER or reply.sentence == 0:
         return Reading(first, source.file, False, None, None, None, None, False, "no answer")
