@@ -139,6 +139,14 @@ def test_no_answer_restated_question_and_failures_are_readings_too() -> None:
     assert [(r.status, r.answers, r.n) for r in nothing.readings] == [("no answer", False, 1)]
     echo = _read(FakeModel().enqueue(reading("the school", 1)), "Where is the school?", source, lines, 10)
     assert echo.readings[0].status == "no answer (restates the question)"
+    # Asked for a kind of school, "a high school" is one; "the school" is none (was: "joint exercises" for what
+    # kind of joint exercises, a false conflict with "joint maritime search and rescue exercises").
+    kind = "What kind of school is Guerin?"
+    for said, status in (("the school", "no answer (restates the question)"), ("High School", "answered")):
+        assert _read(FakeModel().enqueue(reading(said, 1)), kind, source, lines, 10).readings[0].status == status
+    # Elsewhere the question's own words can be the answer: what is possible for the school.
+    possible = _read(FakeModel().enqueue(reading("the school", 1)), "What is possible for the school?", source, lines)
+    assert possible.readings[0].status == "answered"
     # An answer that picks one of the options a question offers is an answer.
     choice = "Was Guerin established in 1962 or 1975?"
     picked = read_one(

@@ -35,6 +35,7 @@ YES_NO_QUESTION = re.compile(
     re.IGNORECASE,
 )
 SCENE = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")  # between the sentences of a question that sets the scene first
+KINDS = frozenset(terms("kind sort type form variety"))  # "What kind of X": X is no answer
 TITLES = frozenset(t for word, labels in NOUN_TYPES.items() if labels == PEOPLE for t in terms(word))
 
 
@@ -161,6 +162,17 @@ def called(answer: str, question: QuestionInfo, article: str) -> bool:
     )
 
 
+def _restates(answer: str, question: QuestionInfo) -> bool:
+    """Is the answer made of the question's own words where that says nothing? Asked who/when/where/how many,
+    "the South Korean defense minister" names nothing new; asked what kind of joint exercises, "joint exercises"
+    names no kind. Elsewhere such an answer can be right: "Penny Black" answers "A or Penny Black?", "mercury"
+    what a mercury turbine uses, "pets can contract it" what is possible for pets."""
+    own = set(terms(YES_NO.sub("", answer)))
+    if not own or not own <= set(question.terms) or CHOICE.search(question.text):
+        return False
+    return bool(question.answer_labels) or bool(KINDS & set(question.focus))
+
+
 def _reading(source: SourceText, lines: list[Line], reply: SourceReply, question: QuestionInfo) -> Reading:
     answer = reply.answer
     if len(answer) >= ANSWER_CHARS:  # cut off mid-word ("… President Yoo"): keep the words it finished
@@ -169,10 +181,7 @@ def _reading(source: SourceText, lines: list[Line], reply: SourceReply, question
     first = source.first_n
     if not answer or answer.lower() == NO_ANSWER or reply.sentence == 0:
         return Reading(first, source.file, False, None, None, None, None, False, "no answer")
-    own = set(terms(YES_NO.sub("", answer)))
-    if own and question.answer_labels and own <= set(question.terms) and not CHOICE.search(question.text):
-        # Asked who/when/where/how many, "the South Korean defense minister" names nothing new (but "Penny
-        # Black" answers "A or Penny Black?", and "mercury" can answer what a mercury turbine uses).
+    if _restates(answer, question):
         return Reading(first, source.file, False, answer, None, None, None, False, "no answer (restates the question)")
     if not called(answer, question, source.article):
         why = f"no answer (this source never calls them the {question.slot})"
