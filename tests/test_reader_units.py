@@ -310,7 +310,10 @@ def test_a_source_never_naming_the_person_asked_about_is_not_read() -> None:
         ("Which minister did Gen Nakatani meet?", "Nobuo Kishi met Suh Wook.", "Gen Nakatani"),
         ("Which minister did Gen Nakatani meet?", "Nakatani met Lee.", None),  # one name word is enough
         ("Where did Syed Nurbaksh live?", "Nurbakhsh lived in Shiraz.", None),  # spelt otherwise
-        ("Where is Mooretown?", "Moore Town is in Portland, Jamaica.", None),  # spaced otherwise
+        ("When did Van Persie score?", "Vanpersie scored in 2012.", None),  # spaced otherwise
+        ("What sport is Michael Myers associated with?", "Myers played baseball.", None),
+        ("What is the effect of remdesivir on COVID-19?", "It shortened recovery.", None),  # no full name
+        ("What is the etymology of the word Elemi?", "It comes from Greek.", None),  # one word: excerpts say "it"
         ("Did Gen Nakatani meet Lee?", "Nobuo Kishi met Suh Wook.", None),  # yes/no: the premise may be denied
         ("Who leads the club?", "Nobuo Kishi met Suh Wook.", None),  # names no person
     ],

@@ -26,6 +26,9 @@ from app.reader.sources import Line, SourceText
 
 NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 MIN_WORDS = 0.5  # share of the answer's content words its sentence must hold
+# A person's full name: two or more capitalised words ("Gen Nakatani", "Park Cheol-hee"). spaCy also tags
+# "COVID-19", "Elemi" and "Norman" as people, and excerpts name a person once and then say "he".
+FULL_NAME = re.compile(r"[A-Z][\w'\u2019.-]*(?:\s+[A-Z][\w'\u2019.-]*)+")
 NAME_RATIO = 0.84  # a name word spelt this close counts as named ("Nurbaksh" / "Nurbakhsh", "Shaikh" / "Sheikh")
 YES_NO = re.compile(r"^\s*(yes|no)\b[\s,.;:-]*", re.IGNORECASE)
 CHOICE = re.compile(r"\bor\b", re.IGNORECASE)  # "Which was first: A or B?" offers its answers
@@ -105,17 +108,17 @@ def unnamed_person(question: QuestionInfo, text: str, words: set[str]) -> str | 
     News articles about different meetings are retrieved together; asked "Which South Korean minister did Gen
     Nakatani meet?", an article that never mentions Nakatani reports another meeting, and its minister is no
     rival answer (the seeds' false conflict "Lee Jong-sup / Suh Wook / Ahn Kyu-back"). One name word is
-    enough ("Myers" for "Michael Myers", a misspelling within NAME_RATIO, "Moore Town" for "Mooretown"):
-    sources naming a person otherwise stay. Only people: places and dates are named otherwise too often
-    ("SARS-CoV-2", "by 2100"; docs/decisions.md). Not for yes/no or either/or questions: what they name may be
-    what a source denies.
+    enough ("Myers" for "Michael Myers", a misspelling within NAME_RATIO, "Vanpersie" for "Van Persie"):
+    sources naming a person otherwise stay. Only people, by full name (FULL_NAME): places and dates are named
+    otherwise too often ("SARS-CoV-2", "by 2100"; docs/decisions.md). Not for yes/no or either/or questions:
+    what they name may be what a source denies.
     """
     if YES_NO_QUESTION.match(asked(question.text)) or CHOICE.search(question.text):
         return None
     squashed = "".join(text.lower().split())
     for anchor in question.anchors:
         names = set(terms(anchor.text)) - TITLES
-        if anchor.label not in PEOPLE or not names:
+        if anchor.label not in PEOPLE or not FULL_NAME.fullmatch(anchor.text):
             continue
         if "".join(anchor.text.lower().split()) in squashed:
             continue
