@@ -6,8 +6,9 @@ the model was off by one, in a neighbouring one; or, when it named a sentence it
 sentence; or, for a name or number, in another shown sentence naming what the question names), which then
 becomes the quote. A person asked for by office must be called that in the article (`called`). Everything else
 is discarded and counted. When no source names something the question names (`unmentioned`), none is read:
-the library does not cover it. Each source is one call with only that source's text, so an instruction planted
-in one article cannot change the reading of another.
+the library does not cover it; a source that never names a person the question names, when another source
+does, is not read either (`unnamed_person`). Each source is one call with only that source's text, so an
+instruction planted in one article cannot change the reading of another.
 """
 
 from __future__ import annotations
@@ -113,17 +114,16 @@ def unnamed_person(question: QuestionInfo, text: str, words: set[str]) -> str | 
     otherwise too often ("SARS-CoV-2", "by 2100"; docs/decisions.md). Not for yes/no or either/or questions:
     what they name may be what a source denies.
     """
-    if YES_NO_QUESTION.match(asked(question.text)) or CHOICE.search(question.text):
+    people = [a.text for a in question.anchors if a.label in PEOPLE and FULL_NAME.fullmatch(a.text)]
+    if not people or YES_NO_QUESTION.match(asked(question.text)) or CHOICE.search(question.text):
         return None
     squashed = "".join(text.lower().split())
-    for anchor in question.anchors:
-        names = set(terms(anchor.text)) - TITLES
-        if anchor.label not in PEOPLE or not FULL_NAME.fullmatch(anchor.text):
-            continue
-        if "".join(anchor.text.lower().split()) in squashed:
+    for person in people:
+        names = set(terms(person)) - TITLES
+        if not names or "".join(person.lower().split()) in squashed:
             continue
         if not any(n in words or get_close_matches(n, words, 1, NAME_RATIO) for n in names):
-            return anchor.text
+            return person
     return None
 
 
