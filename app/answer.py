@@ -96,12 +96,19 @@ class Conflict:
     claims: list[Claim]
 
 
+ABOUT_ELSE = "no answer (about something else:"  # a source set aside unread: it is about another thing or person
+NOT_COVERED = "no answer (no source mentions"  # nothing read: no source names what the question names
+NOT_READ = ("unread", ABOUT_ELSE, NOT_COVERED)  # how the statuses of sources the LLM never read begin
+
+
 @dataclass(frozen=True)
 class Reading:
     """What the reader found one source to say: one answer with the quote that states it, or why there is none.
 
-    `status` is "answered" (quote found in the source), "no answer" (the source does not answer),
-    "quote not found" / "answer not in source" (the LLM's reading was discarded), or "unread: <why>".
+    `status` is "answered" (quote found in the source), "no answer" (the source does not answer), "no answer
+    (<why>)" (e.g. it restates the question), "quote not found" / "answer not in source" (the LLM's reading was
+    discarded), "unread: <why>" (the call failed), or one of NOT_READ's reasons for setting a source aside before
+    any call.
     """
 
     n: int  # the passage [n] holding the quote (the article's best passage when there is no quote)
@@ -113,6 +120,11 @@ class Reading:
     end: int | None
     verified: bool
     status: str
+
+    @property
+    def read(self) -> bool:
+        """Did the LLM read this source (whatever it made of it)?"""
+        return not self.status.startswith(NOT_READ)
 
 
 @dataclass

@@ -302,6 +302,7 @@ def test_a_source_never_naming_the_person_asked_about_is_not_read() -> None:
     aside = {r.file: r.status for r in result.readings if not r.answers}
     assert aside == dict.fromkeys(["old.txt", "older.txt"], f"{ABOUT_ELSE} never names Gen Nakatani)")
     assert progress[0].startswith("reading source 1 of 1")
+    assert {r.file for r in result.readings if r.read} == {"visit.txt"}  # the UI's "Read by …: 1 source(s)"
 
 
 @pytest.mark.parametrize(

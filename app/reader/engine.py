@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 
-from app.answer import Claim, Conflict, Reading, Source
+from app.answer import ABOUT_ELSE, NOT_COVERED, Claim, Conflict, Reading, Source
 from app.engine.compose import said
 from app.engine.conflicts import named_as_past
 from app.engine.nlp import analyse
@@ -24,7 +24,6 @@ from app.reader.models import ReaderModel, ReplyFailed, Usage
 from app.reader.read import SourceResult, off_topic, read_one, unmentioned, unnamed_person, vocabulary
 from app.reader.sources import by_article, select_lines
 
-ABOUT_ELSE = "no answer (about something else:"  # how every source set aside unread begins
 OFF_TOPIC = f"{ABOUT_ELSE} names nothing the question names)"
 COMPARE_TOKENS = 24  # {"verdict": "contradict"} and nothing more
 MAX_SENTENCES = 6
@@ -74,7 +73,7 @@ class Reader:
         vocabularies = {file: vocabulary(text) for file, text in whole.items()}  # once: articles are long
         absent = unmentioned(info.text, list(vocabularies.values()))
         if absent is not None:  # nothing to read: no LLM call
-            why = f"no answer (no source mentions {absent})"
+            why = f"{NOT_COVERED} {absent})"
             readings = [Reading(t.first_n, t.file, False, None, None, None, None, False, why) for t in texts]
             yield ReaderResult(readings, [], [], [])
             return

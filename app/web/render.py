@@ -165,7 +165,7 @@ def engine_line(answer: Answer) -> str:
     """Which engine answered, and what the LLM cost."""
     if answer.engine == "instant":
         return "Instant answer (rules, no LLM)."
-    read = len({r.file for r in answer.readings if not r.status.startswith("unread")})
+    read = len({r.file for r in answer.readings if r.read})
     u = answer.usage
     seconds = answer.timings_ms.get("reader", 0) / 1000
     return (
