@@ -11,7 +11,7 @@ from app.reader.engine import ABOUT_ELSE, OFF_TOPIC, Reader, ReaderResult
 from app.reader.locate import locate
 from app.reader.models import ReplyFailed, parse_reply
 from app.reader.prompts import ANSWER_CHARS, SourceReply, Verdict
-from app.reader.read import off_topic, read_one, unmentioned, unnamed_person, vocabulary
+from app.reader.read import asked, off_topic, read_one, unmentioned, unnamed_person, vocabulary
 from app.reader.sources import Line, SourceText, by_article, select_lines
 from tests.fakes import FakeModel, reading
 
@@ -331,6 +331,13 @@ def test_a_person_the_question_names_must_be_named(question: str, text: str, unn
         ("What is the effect of Remdesivir on COVID-19?", "Remdesivir shortened recovery from SARS-CoV-2.", False),
         ("Who leads the club?", "Heavy rain flooded the harbour road in Oslo.", True),  # no names: any shared word
         ("Who leads the club?", "Anna Berg chairs the club.", False),
+        # an excerpt that leaves its subject unnamed but is plainly about what is asked
+        (
+            "What area did the temple precinct in the Biesheim corridor cover?",
+            "The temple precinct covered an area of around 1.6 hectares.",
+            False,
+        ),
+        ("What area did the temple precinct in the Biesheim corridor cover?", "The area is flat.", True),
     ],
 )
 def test_a_source_naming_nothing_the_question_names_is_unrelated(question: str, text: str, unrelated: bool) -> None:
@@ -345,11 +352,31 @@ def test_a_source_naming_nothing_the_question_names_is_unrelated(question: str, 
         ("Did Tugh have a Japanese-style name?", None),  # a yes/no question's premise may be what is contradicted
         ("As of 1330, did Tugh have a Japanese-style name?", None),
         ("Tugh of Mongolia, later Emperor Wenzong. What was his Chinese-style name?", None),  # the scene is not asked
+        ("In the reign of Tugh did he have a Japanese-style name?", None),  # a frame without a comma
+        ("In what year did Tugh take a Japanese-style name?", "Japanese-style"),
+        ("What was the Chinese-style name of Tugh (1304 - 1332)?", None),  # an aside in brackets
     ],
 )
 def test_unmentioned_names_of_the_question_proper(question: str, absent: str | None) -> None:
     sources = ["Tugh Temur", "was given the Chinese-style name Wenzong."]
     assert unmentioned(question, [vocabulary(text) for text in sources]) == absent
+
+
+@pytest.mark.parametrize(
+    ("question", "proper"),
+    [
+        ("Marina Baker is a journalist. Was she born in 1967?", "Was she born in 1967?"),
+        ("He was born in 1967. Where?", "Where?"),
+        # was: cut after "Jr." to "Memorial Bridge?", losing what is asked
+        (
+            "When was the span renamed the Arland D. Williams Jr. Memorial Bridge?",
+            "When was the span renamed the Arland D. Williams Jr. Memorial Bridge?",
+        ),
+        ("Where is St. Michael Academy?", "Where is St. Michael Academy?"),
+    ],
+)
+def test_the_question_proper_is_its_last_sentence_not_what_follows_an_abbreviation(question: str, proper: str) -> None:
+    assert asked(question) == proper
 
 
 def test_compatible_answers_are_complementary_not_a_conflict() -> None:
