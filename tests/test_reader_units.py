@@ -6,7 +6,7 @@ import pytest
 
 from app.answer import Source
 from app.engine.question import analyse_question
-from app.reader.compare import decide
+from app.reader.compare import adds_up, decide
 from app.reader.engine import ABOUT_ELSE, OFF_TOPIC, Reader, ReaderResult
 from app.reader.locate import locate
 from app.reader.models import ReplyFailed, parse_reply
@@ -394,6 +394,40 @@ def test_compatible_answers_are_complementary_not_a_conflict() -> None:
     [together] = result.complementary
     assert {c.file for c in together.claims} == {"a.txt", "c.txt"}
     assert [r.status for r in result.readings if r.file == "b.txt"] == ["no answer"]
+
+
+@pytest.mark.parametrize(
+    ("question", "first", "second", "parts"),
+    [
+        ("Why did the joint exercises stop?", "a flag dispute", "a radar incident", True),
+        ("What obstacles stand in the way of closer cooperation?", "history", "public opinion", True),
+        ("Summarize what the articles say about North Korea.", "missile tests", "nuclear threat", True),
+        ("What do the articles say about Cuba?", "new ties", "old partner of the North", True),
+        ("Why does CO2 warm the most?", "long lifetime", "it does not", False),  # one denies: the LLM judges
+        ("Who attended the meeting?", "Anna Berg", "Carl Dahl", False),
+        ("What does the abbreviation IGY stand for?", "International Geophysical Year", "Iggy", False),
+        ("What is the main obstacle?", "history", "public opinion", False),  # one answer asked for
+    ],
+)
+def test_answers_to_a_question_asking_for_an_account_add_up(
+    question: str, first: str, second: str, parts: bool
+) -> None:
+    assert adds_up(question, first, second) is parts
+
+
+def test_different_reasons_are_complementary_without_an_llm_comparison() -> None:
+    """Was: "Why did the joint maritime exercises stop?" and "What obstacles …?" over the seeds gave "Sources
+    disagree" over different reasons: the LLM comparison calls any two different points a conflict."""
+    texts = {
+        "a.txt": "The drills stopped after a dispute over the flag at a fleet review.",
+        "b.txt": "The drills stopped when a destroyer locked its radar on a patrol plane.",
+    }
+    replies = {"The drills stopped after": reading("a dispute over the flag", 1),
+               "The drills stopped when": reading("a radar lock-on", 1)}  # fmt: skip
+    model = FakeModel(by_source={"Answer A": '{"conflict": true}', **replies})
+    _, result = _run(Reader(model, 200, 10), _as_sources(texts), texts, "Why did the drills stop?")
+    assert not result.conflicts and not any("Answer A" in p for p in model.prompts)
+    assert {c.file for c in result.complementary[0].claims} == {"a.txt", "b.txt"}
 
 
 def test_a_source_that_states_the_other_answer_too_is_not_contradicting_it() -> None:

@@ -6,6 +6,8 @@ Deterministic:
 - contradict: the same words around different numbers ("1962" / "1958", "January 30" / "January 31"), or a
   plain yes against a plain no.
 Everything else is a pair for the LLM: do they conflict (contradict) or can both be listed (compatible)?
+Except when the question asks for an account (`adds_up`): then different answers are parts of it, and only a
+pair where one answer is negated and the other not goes to the LLM.
 """
 
 from __future__ import annotations
@@ -24,6 +26,16 @@ Relation = Literal["same", "compatible", "contradict"]
 NUMBER = re.compile(r"\d+(?:\.\d+)?")
 NEGATION = re.compile(r"\b(not|no|never|none|neither|nor|without|cannot|lacks?|lacking)\b|n't\b", re.IGNORECASE)
 YES_NO = re.compile(r"^\s*(yes|no)\b", re.IGNORECASE)
+# Questions whose answer is an account or a list: a summary, a why, "what obstacles/reasons/…" in the plural.
+ACCOUNT = re.compile(
+    r"^\s*(?:(?:please\s+)?(?:summari[sz]e|describe|explain|outline|list|tell me)\b"
+    r"|what\s+(?:do|does|did)\s+(?:the\s+)?(?:articles?|sources?|reports?|texts?|documents?)\s+say\b"
+    r"|why\b"
+    r"|what\s+(?:are\s+the\s+|were\s+the\s+)?(?:main\s+|key\s+|other\s+)?"
+    r"(?:obstacles|challenges|reasons|causes|factors|concerns|issues|problems|difficulties|hurdles|barriers"
+    r"|areas|steps|ways|topics|points|goals|aims|motives)\b)",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -63,6 +75,16 @@ def decide(first: str, second: str) -> Relation | None:
     if ta and tb and (ta <= tb or tb <= ta) and (nums_a <= nums_b or nums_b <= nums_a):
         return "same"
     return None
+
+
+def adds_up(question: str, first: str, second: str) -> bool:
+    """Are two different answers parts of one account rather than rival answers? The question asks for a summary,
+    a reason or several obstacles ("Why did the exercises stop?" — a flag dispute and a radar incident are both
+    reasons), and neither answer denies what the other states (one negated, the other not: "it does not", which
+    the LLM still judges). Asked such questions, the packaged model called every pair of different points a
+    conflict (seed questions "What obstacles stand in the way of closer cooperation?", "Summarize what the
+    articles say about North Korea.")."""
+    return bool(ACCOUNT.match(question)) and bool(NEGATION.search(first)) == bool(NEGATION.search(second))
 
 
 def judge(model: ReaderModel, question: str, pair: Pair, max_tokens: int, timeout: float) -> tuple[Relation, Usage]:

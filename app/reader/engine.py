@@ -18,10 +18,10 @@ from app.engine.compose import said
 from app.engine.conflicts import named_as_past
 from app.engine.nlp import analyse
 from app.engine.question import QuestionInfo
-from app.reader.compare import YES_NO, Pair, Relation, decide, judge
+from app.reader.compare import YES_NO, Pair, Relation, adds_up, decide, judge
 from app.reader.locate import locate
 from app.reader.models import ReaderModel, ReplyFailed, Usage
-from app.reader.read import SourceResult, off_topic, read_one, unmentioned, unnamed_person, vocabulary
+from app.reader.read import SourceResult, asked, off_topic, read_one, unmentioned, unnamed_person, vocabulary
 from app.reader.sources import by_article, select_lines
 
 OFF_TOPIC = f"{ABOUT_ELSE} names nothing the question names)"
@@ -129,17 +129,21 @@ class Reader:
     ) -> tuple[dict[tuple[int, int], Relation], int]:
         """How each group relates to the largest one (k-1 comparisons, not k(k-1)/2: LLM calls are the cost)."""
         relations: dict[tuple[int, int], Relation] = {}
-        asked = skipped = 0
+        proper = asked(question)
+        judged = skipped = 0
         for j in range(1, len(groups)):
             a, b = groups[0][0], groups[j][0]
-            relation = decide(a.answer or "", b.answer or "")
-            if relation != "same" and (_knows_the_other(a, b, articles) or _past(a) != _past(b)):
+            answers = (a.answer or "", b.answer or "")
+            relation = decide(*answers)
+            if relation != "same" and (
+                _knows_the_other(a, b, articles) or _past(a) != _past(b) or adds_up(proper, *answers)
+            ):
                 relation = "compatible"
             if relation is None:
-                if asked == self.max_comparisons:
+                if judged == self.max_comparisons:
                     skipped += 1
                     continue
-                asked += 1
+                judged += 1
                 pair = Pair(a.answer or "", a.quote or "", b.answer or "", b.quote or "")
                 try:
                     relation, spent = judge(self.model, question, pair, COMPARE_TOKENS, self.timeout)
