@@ -12,7 +12,7 @@ from app.reader.locate import locate
 from app.reader.models import ReplyFailed, parse_reply
 from app.reader.prompts import ANSWER_CHARS, SourceReply, Verdict
 from app.reader.read import asked, off_topic, read_one, unmentioned, unnamed_person, vocabulary
-from app.reader.sources import Line, SourceText, by_article, select_lines
+from app.reader.sources import Line, Piece, SourceText, by_article, select_lines
 from tests.fakes import FakeModel, reading
 
 ARTICLE = (
@@ -413,6 +413,23 @@ def test_answers_to_a_question_asking_for_an_account_add_up(
     question: str, first: str, second: str, parts: bool
 ) -> None:
     assert adds_up(question, first, second) is parts
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "status"),
+    [
+        ("What is the population of Yokosuka?", "7th Fleet", "no answer (a rank, not an amount)"),  # was: answered
+        ("What is the population of Yokosuka?", "about 390,000", "answered"),
+        ("What is the population of Yokosuka?", "two million", "answered"),
+        ("Which anniversary will 2025 mark?", "60th anniversary", "answered"),  # a rank is asked for
+    ],
+)
+def test_a_rank_is_no_amount(question: str, answer: str, status: str) -> None:
+    text = "Yokosuka, home to the 7th Fleet, has about 390,000 or two million people and marks its 60th anniversary."
+    source = SourceText("a.txt", "", text, (Piece(0, 0, len(text), 1),), text)
+    model = FakeModel(by_source={"Yokosuka": reading(answer, 1)})
+    result = read_one(model, analyse_question(question), source, [Line(0, len(text))], 64, 10)
+    assert result.readings[0].status == status
 
 
 def test_different_reasons_are_complementary_without_an_llm_comparison() -> None:

@@ -17,6 +17,8 @@ import re
 from dataclasses import dataclass, field
 from difflib import get_close_matches
 
+from text_to_num import alpha2digit
+
 from app.answer import Reading
 from app.engine.citations import key_values
 from app.engine.nlp import analyse, terms
@@ -45,6 +47,9 @@ SCENE = re.compile(r"(?:(?<=[a-z]{3}\.)|(?<=\d\.)|(?<=[!?]))\s+(?=[A-Z])")
 ASIDE = re.compile(r"\([^()]*\)")  # "the Novo Kwanza (1990 - 1995)": a clarification, not a premise
 SHARED_WORDS = 4  # content words of the question a source names none of the names of must share to be read
 KINDS = frozenset(terms("kind sort type form variety"))  # "What kind of X": X is no answer
+AMOUNTS = frozenset({"CARDINAL", "QUANTITY", "MONEY", "PERCENT"})  # answer types of "how many", "the population"
+ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)\b|\b(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)\b",
+                     re.IGNORECASE)  # fmt: skip
 TITLES = frozenset(t for word, labels in NOUN_TYPES.items() if labels == PEOPLE for t in terms(word))
 
 
@@ -184,6 +189,15 @@ def _restates(answer: str, question: QuestionInfo) -> bool:
     return bool(question.answer_labels) or bool(KINDS & set(question.focus))
 
 
+def _only_ranks(answer: str, question: QuestionInfo) -> bool:
+    """Is the answer to a question asking for an amount a rank and nothing else ("7th Fleet" for the population
+    of Yokosuka)? A rank counts nothing; an answer without any number may still be one ("a substantial
+    percentage": 4 of 57 gold answers to amount questions over the dev sets and seeds are such words)."""
+    if not question.answer_labels or not question.answer_labels <= AMOUNTS or not ORDINAL.search(answer):
+        return False
+    return not NUMBER.search(alpha2digit(ORDINAL.sub(" ", answer), "en"))
+
+
 def _reading(source: SourceText, lines: list[Line], reply: SourceReply, question: QuestionInfo) -> Reading:
     answer = reply.answer
     if len(answer) >= ANSWER_CHARS:  # cut off mid-word ("… President Yoo"): keep the words it finished
@@ -194,6 +208,8 @@ def _reading(source: SourceText, lines: list[Line], reply: SourceReply, question
         return Reading(first, source.file, False, None, None, None, None, False, "no answer")
     if _restates(answer, question):
         return Reading(first, source.file, False, answer, None, None, None, False, "no answer (restates the question)")
+    if _only_ranks(answer, question):
+        return Reading(first, source.file, False, answer, None, None, None, False, "no answer (a rank, not an amount)")
     if not called(answer, question, source.article):
         why = f"no answer (this source never calls them the {question.slot})"
         return Reading(first, source.file, False, answer, None, None, None, False, why)
