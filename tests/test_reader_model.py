@@ -127,3 +127,18 @@ def test_the_disagreement_scan_finds_the_seeds_disagreements(seeded_service: Par
     assert len(report.findings) <= len(wanted) + 2
     again = service.scan()
     assert again.sent == 0 and len(again.findings) == len(report.findings)
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["What obstacles stand in the way of closer cooperation?", "Summarize what the articles say about North Korea."],
+)
+def test_a_question_asking_for_an_account_is_answered_from_several_sources_without_a_false_disagreement(
+    local_service: Parallax, question: str
+) -> None:
+    """Was: both answered "Sources disagree: …" over different points of different articles (issue #9's natural
+    questions); different points of an account add up."""
+    final = local_service.ask(question, llm="local")
+    assert final.engine == "reader" and not final.abstained and not final.conflicts
+    assert len({r.file for r in final.readings if r.answers}) >= 2
+    assert not final.answer.startswith("Sources disagree")
