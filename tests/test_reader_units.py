@@ -147,6 +147,10 @@ def test_no_answer_restated_question_and_failures_are_readings_too() -> None:
     # Elsewhere the question's own words can be the answer: what is possible for the school.
     possible = _read(FakeModel().enqueue(reading("the school", 1)), "What is possible for the school?", source, lines)
     assert possible.readings[0].status == "answered"
+    # Three of the question's words in its order copy it, whatever is asked (was: "Level 3 Communications" for
+    # "Level 3 Communications launched what?", an unanswerable SQuAD question, answered).
+    copy = _read(FakeModel().enqueue(reading("Guerin High School", 1)), "Guerin High School moved what?", source, lines)
+    assert copy.readings[0].status == "no answer (restates the question)"
     # An answer that picks one of the options a question offers is an answer.
     choice = "Was Guerin established in 1962 or 1975?"
     picked = read_one(

@@ -47,6 +47,8 @@ SCENE = re.compile(r"(?:(?<=[a-z]{3}\.)|(?<=\d\.)|(?<=[!?]))\s+(?=[A-Z])")
 ASIDE = re.compile(r"\([^()]*\)")  # "the Novo Kwanza (1990 - 1995)": a clarification, not a premise
 SHARED_WORDS = 4  # content words of the question a source names none of the names of must share to be read
 KINDS = frozenset(terms("kind sort type form variety"))  # "What kind of X": X is no answer
+WORDS = re.compile(r"[\w'-]+")
+COPIED_WORDS = 3  # an answer that is this many consecutive words of the question copies it
 AMOUNTS = frozenset({"CARDINAL", "QUANTITY", "MONEY", "PERCENT"})  # answer types of "how many", "the population"
 ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)\b|\b(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)\b",
                      re.IGNORECASE)  # fmt: skip
@@ -182,10 +184,16 @@ def _restates(answer: str, question: QuestionInfo) -> bool:
     """Is the answer made of the question's own words where that says nothing? Asked who/when/where/how many,
     "the South Korean defense minister" names nothing new; asked what kind of joint exercises, "joint exercises"
     names no kind. Elsewhere such an answer can be right: "Penny Black" answers "A or Penny Black?", "mercury"
-    what a mercury turbine uses, "pets can contract it" what is possible for pets."""
+    what a mercury turbine uses, "pets can contract it" what is possible for pets. But three or more of the
+    question's words in its own order are a copy, whatever is asked ("Level 3 Communications" for "Level 3
+    Communications launched what?"): no gold answer over the dev sets and seeds is one, outside either/or
+    questions."""
     own = set(terms(YES_NO.sub("", answer)))
     if not own or not own <= set(question.terms) or CHOICE.search(question.text):
         return False
+    copied = " ".join(WORDS.findall(answer.lower()))
+    if len(copied.split()) >= COPIED_WORDS and f" {copied} " in f" {' '.join(WORDS.findall(question.text.lower()))} ":
+        return True
     return bool(question.answer_labels) or bool(KINDS & set(question.focus))
 
 
