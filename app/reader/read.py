@@ -45,7 +45,7 @@ YES_NO_QUESTION = re.compile(
 # Between the sentences of a question that sets the scene first; not after "Jr.", "St.", "D.A." or "Mrs.".
 SCENE = re.compile(r"(?:(?<=[a-z]{3}\.)|(?<=\d\.)|(?<=[!?]))\s+(?=[A-Z])")
 ASIDE = re.compile(r"\([^()]*\)")  # "the Novo Kwanza (1990 - 1995)": a clarification, not a premise
-SHARED_WORDS = 4  # content words of the question a source names none of the names of must share to be read
+SHARED_WORDS = 4  # a source naming none of the question's names is read if it shares this many of its words
 KINDS = frozenset(terms("kind sort type form variety"))  # "What kind of X": X is no answer
 WORDS = re.compile(r"[\w'-]+")
 COPIED_WORDS = 3  # an answer that is this many consecutive words of the question copies it
