@@ -6,12 +6,12 @@ import pytest
 
 from app.answer import Source
 from app.engine.question import analyse_question
-from app.reader.compare import adds_up, decide
+from app.reader.compare import adds_up, decide, picks_apart
 from app.reader.engine import ABOUT_ELSE, OFF_TOPIC, Reader, ReaderResult
 from app.reader.locate import locate
 from app.reader.models import ReplyFailed, parse_reply
 from app.reader.prompts import ANSWER_CHARS, SourceReply, Verdict
-from app.reader.read import asked, off_topic, read_one, unmentioned, unnamed_person, vocabulary
+from app.reader.read import asked, denies_premise, off_topic, read_one, unmentioned, unnamed_person, vocabulary
 from app.reader.sources import Line, Piece, SourceText, by_article, select_lines
 from tests.fakes import FakeModel, reading
 
@@ -122,6 +122,40 @@ def test_yes_and_no_need_no_word_of_the_sentence() -> None:
     assert _read(model, question, source, lines, 10).readings[0].status == "answered"
     # ... but what follows the verdict is checked like any answer.
     assert _read(model, question, source, lines, 10).readings[0].status == "answer not in source"
+
+
+def test_a_yes_from_a_sentence_stating_another_number_is_a_no() -> None:
+    """Was: "Did Karl Weyprecht die on 2 March 1881?" read "yes" from "Died 3 March 1881", so two passages
+    giving different dates both said yes and no disagreement was found (WikiContradict)."""
+    [source, _] = by_article(_sources(ARTICLE), {"g.txt": ARTICLE}.get)
+    model = FakeModel().enqueue(reading("Yes", 1), reading("Yes", 1))
+    for year, verdict in (("1958", "no"), ("1962", "Yes")):
+        question = f"Was Guerin High School established in {year}?"
+        [got] = _read(model, question, source, _lines(question, source)).readings
+        assert (got.answer, got.answers, got.quote) == (
+            verdict,
+            True,
+            "Guerin High School was established in 1962 by the Sisters.",
+        )
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "denies"),
+    [
+        ("Did Karl Weyprecht die on 2 March 1881?", "Died 3 March 1881 (aged 42)", True),
+        ("Did Karl Weyprecht die on 2 March 1881?", "Died 2 March 1881 (aged 42)", False),
+        ("Was Paul McCole born on the 1st February?", "Paul McCole (born 10 February 1972) is an actor.", True),
+        ("Does the valley contain four small towns?", "The valley holds 3 towns.", True),
+        ("Does the APFUTU have 652,723 members?", "The APFUTU has a membership of 652,723.", False),
+        ("Did the dynasty rule for more than 115 years?", "It ruled for 138 years.", False),  # a bound
+        ("Did Heber visit Patna in the 1840s?", "Heber visited Patna in 1845.", False),  # a decade
+        ("Is CD19 expressed in plasma cells?", "It is expressed in 5 cell types.", False),  # a name
+        ("Did Karl Weyprecht die on 2 March 1881?", "He died at home.", False),  # states no number
+        ("When did Karl Weyprecht die, on 2 March 1881?", "Died 3 March 1881", False),  # not a yes/no question
+    ],
+)
+def test_a_sentence_denies_the_number_a_yes_no_question_supposes(question: str, sentence: str, denies: bool) -> None:
+    assert denies_premise(question, sentence) is denies
 
 
 def test_off_by_one_sentence_is_corrected() -> None:
@@ -363,7 +397,21 @@ def test_a_source_naming_nothing_the_question_names_is_unrelated(question: str, 
 )
 def test_unmentioned_names_of_the_question_proper(question: str, absent: str | None) -> None:
     sources = ["Tugh Temur", "was given the Chinese-style name Wenzong."]
-    assert unmentioned(question, [vocabulary(text) for text in sources]) == absent
+    assert unmentioned(analyse_question(question), [vocabulary(text) for text in sources]) == absent
+
+
+@pytest.mark.parametrize(
+    ("question", "absent"),
+    [
+        # was: "Barbara" unmentioned, nothing read, though the text names her by her surname
+        ("For what type of role was Barbara Dickson considered in the musical?", None),
+        ("For what type of role was Barbara Streisand considered in the musical?", "Barbara"),
+        ("For what type of role was Barbara Dickson considered in the Evita musical?", "Evita"),
+    ],
+)
+def test_a_person_is_mentioned_by_any_of_their_names(question: str, absent: str | None) -> None:
+    sources = ["Dickson and her manager talked about starring in the musical."]
+    assert unmentioned(analyse_question(question), [vocabulary(text) for text in sources]) == absent
 
 
 @pytest.mark.parametrize(
@@ -470,6 +518,38 @@ def test_a_source_that_states_the_other_answer_too_is_not_contradicting_it() -> 
     model = FakeModel(by_source={"Answer A": '{"conflict": true}', **replies})
     _, result = _run(Reader(model, 200, 10), sources, texts, question)
     assert result.conflicts and sum("Answer A" in p for p in model.prompts) == 1
+
+
+@pytest.mark.parametrize(
+    ("question", "a", "b", "apart"),
+    [
+        ("Is Castle Donington a town or a village?", "town", "village", True),
+        ("Is Moxonidine selective or non-selective?", "selective", "non-selective", True),  # one inside the other
+        ("Is Castle Donington a town or a village?", "a market town", "town", False),  # not an option's words only
+        ("Is Castle Donington a town or a village?", "town", "town", False),
+        ("Is Castle Donington a market town?", "town", "market town", False),  # no options offered
+    ],
+)
+def test_different_options_of_an_either_or_question_exclude_each_other(
+    question: str, a: str, b: str, apart: bool
+) -> None:
+    assert picks_apart(question, a, b) is apart
+
+
+def test_sources_picking_different_options_disagree_although_each_knows_both() -> None:
+    """Was: "apomorphine, aporphine, or neither?" with one passage saying aporphine "(not to be confused with
+    apomorphine)" came out as two complementary answers: that passage states the other's answer too."""
+    texts = {
+        "a.txt": "The main psychoactive compound present is apomorphine.",
+        "b.txt": "The plant contains aporphine (not to be confused with apomorphine).",
+    }
+    replies = {"The main psychoactive": reading("apomorphine", 1), "The plant contains": reading("aporphine", 1)}
+    model = FakeModel(by_source={"Answer A": '{"conflict": false}', **replies})
+    question = "Which is present in the plant: apomorphine, aporphine, or neither?"
+    _, result = _run(Reader(model, 200, 10), _as_sources(texts), texts, question)
+    [conflict] = result.conflicts
+    assert {c.value for c in conflict.claims} == {"apomorphine", "aporphine"}
+    assert not any("Answer A" in p for p in model.prompts)
 
 
 def test_a_person_never_called_what_the_question_asks_for_is_no_answer() -> None:

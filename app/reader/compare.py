@@ -3,8 +3,8 @@
 Deterministic:
 - same: equal after normalisation, one's words contained in the other's ("Boston" / "located in Boston",
   "Kishi" / "Nobuo Kishi"), number words read as numbers ("four" = 4), unless only one of them is negated;
-- contradict: the same words around different numbers ("1962" / "1958", "January 30" / "January 31"), or a
-  plain yes against a plain no.
+- contradict: the same words around different numbers ("1962" / "1958", "January 30" / "January 31"), a
+  plain yes against a plain no, or two different options of an either/or question (`picks_apart`).
 Everything else is a pair for the LLM: do they conflict (contradict) or can both be listed (compatible)?
 Except when the question asks for an account (`adds_up`): then different answers are parts of it, and only a
 pair where one answer is negated and the other not goes to the LLM.
@@ -21,11 +21,11 @@ from text_to_num import alpha2digit
 from app.engine.nlp import terms
 from app.reader.models import ReaderModel, Usage
 from app.reader.prompts import COMPARE_SYSTEM, Verdict, compare_prompt
+from app.reader.read import CHOICE, YES_NO
 
 Relation = Literal["same", "compatible", "contradict"]
 NUMBER = re.compile(r"\d+(?:\.\d+)?")
 NEGATION = re.compile(r"\b(not|no|never|none|neither|nor|without|cannot|lacks?|lacking)\b|n't\b", re.IGNORECASE)
-YES_NO = re.compile(r"^\s*(yes|no)\b", re.IGNORECASE)
 # Questions whose answer is an account or a list: a summary, a why, "what obstacles/reasons/…" in the plural.
 ACCOUNT = re.compile(
     r"^\s*(?:(?:please\s+)?(?:summari[sz]e|describe|explain|outline|list|tell me)\b"
@@ -56,8 +56,18 @@ def _numbers(text: str) -> tuple[frozenset[str], frozenset[str]]:
     return numbers, words
 
 
+def picks_apart(question: str, first: str, second: str) -> bool:
+    """Do the two answers pick different options of an either/or question ("Is Castle Donington a town or a
+    village?" town / village; "… selective or non-selective?")? The options exclude each other, however the
+    words overlap ("selective" is inside "non-selective") and although every source may know both words."""
+    if not CHOICE.search(question):
+        return False
+    offered, a, b = set(terms(question)), set(terms(first)), set(terms(second))
+    return bool(a) and bool(b) and a != b and a <= offered and b <= offered
+
+
 def decide(first: str, second: str) -> Relation | None:
-    """The relation the rules can settle, or None when the LLM must judge."""
+    """The relation the rules can settle whatever was asked, or None when the LLM must judge."""
     yes_a, yes_b = YES_NO.match(first), YES_NO.match(second)
     if yes_a and yes_b:
         return "same" if yes_a.group(1).lower() == yes_b.group(1).lower() else "contradict"

@@ -18,10 +18,10 @@ from app.engine.compose import said
 from app.engine.conflicts import named_as_past
 from app.engine.nlp import analyse
 from app.engine.question import QuestionInfo
-from app.reader.compare import YES_NO, Pair, Relation, adds_up, decide, judge
+from app.reader.compare import Pair, Relation, adds_up, decide, judge, picks_apart
 from app.reader.locate import locate
 from app.reader.models import ReaderModel, ReplyFailed, Usage
-from app.reader.read import SourceResult, asked, off_topic, read_one, unmentioned, unnamed_person, vocabulary
+from app.reader.read import YES_NO, SourceResult, asked, off_topic, read_one, unmentioned, unnamed_person, vocabulary
 from app.reader.sources import by_article, select_lines
 
 OFF_TOPIC = f"{ABOUT_ELSE} names nothing the question names)"
@@ -71,7 +71,7 @@ class Reader:
         texts = by_article(sources, article_text)
         whole = {t.file: f"{t.title}\n{t.article}" for t in texts}
         vocabularies = {file: vocabulary(text) for file, text in whole.items()}  # once: articles are long
-        absent = unmentioned(info.text, list(vocabularies.values()))
+        absent = unmentioned(info, list(vocabularies.values()))
         if absent is not None:  # nothing to read: no LLM call
             why = f"{NOT_COVERED} {absent})"
             readings = [Reading(t.first_n, t.file, False, None, None, None, None, False, why) for t in texts]
@@ -113,7 +113,7 @@ class Reader:
         if results and len(failed) == len(results):
             yield ReaderResult(readings, [], [], [], usage, [r.source.file for r in failed], failed[0].failure)
             return
-        groups = _groups([r for r in readings if r.answers])
+        groups = _groups(asked(question), [r for r in readings if r.answers])
         if len(groups) > 1:
             yield f"comparing {len(groups)} different answers…"
         articles = {t.file: _plain(t.article) for t in texts}
@@ -134,11 +134,14 @@ class Reader:
         for j in range(1, len(groups)):
             a, b = groups[0][0], groups[j][0]
             answers = (a.answer or "", b.answer or "")
-            relation = decide(*answers)
-            if relation != "same" and (
-                _knows_the_other(a, b, articles) or _past(a) != _past(b) or adds_up(proper, *answers)
-            ):
-                relation = "compatible"
+            if picks_apart(proper, *answers):  # the sources know both options; each picked another
+                relation: Relation | None = "contradict"
+            else:
+                relation = decide(*answers)
+                if relation != "same" and (
+                    _knows_the_other(a, b, articles) or _past(a) != _past(b) or adds_up(proper, *answers)
+                ):
+                    relation = "compatible"
             if relation is None:
                 if judged == self.max_comparisons:
                     skipped += 1
@@ -179,13 +182,14 @@ def _past(reading: Reading) -> bool:
     return span is not None and named_as_past(quote[: span.start])
 
 
-def _groups(answered: list[Reading]) -> list[list[Reading]]:
-    """Readings that state the same answer, together, largest group first (ties: best-ranked source first); the
-    first reading of a group is its representative."""
+def _groups(question: str, answered: list[Reading]) -> list[list[Reading]]:
+    """Readings that state the same answer to `question` (the question proper), together, largest group first
+    (ties: best-ranked source first); the first reading of a group is its representative."""
     groups: list[list[Reading]] = []
     for reading in answered:
         for group in groups:
-            if decide(group[0].answer or "", reading.answer or "") == "same":
+            first, answer = group[0].answer or "", reading.answer or ""
+            if decide(first, answer) == "same" and not picks_apart(question, first, answer):
                 group.append(reading)
                 break
         else:

@@ -53,6 +53,14 @@ AMOUNTS = frozenset({"CARDINAL", "QUANTITY", "MONEY", "PERCENT"})  # answer type
 ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)\b|\b(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)\b",
                      re.IGNORECASE)  # fmt: skip
 TITLES = frozenset(t for word, labels in NOUN_TYPES.items() if labels == PEOPLE for t in terms(word))
+# A number standing alone ("2 March 1881", "1st", "652,723"), not inside a name ("CD19", "T-7") or a decade
+# ("the 1840s"); and the words that make a question's number a bound rather than a value ("more than 115").
+VALUE = re.compile(r"(?<![\w.,-])(\d+(?:[.,]\d+)*)(?:st|nd|rd|th)?(?![\w-])")
+BOUND = re.compile(
+    r"\b(?:more|less|fewer|greater|higher|lower|over|under|least|most|than|before|after|between|since|until|by"
+    r"|about|around|approximately|nearly|almost|up to)\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass
@@ -81,7 +89,7 @@ def asked(text: str) -> str:
     return SCENE.split(text.strip())[-1]
 
 
-def unmentioned(question: str, vocabularies: list[tuple[set[str], set[str]]]) -> str | None:
+def unmentioned(question: QuestionInfo, vocabularies: list[tuple[set[str], set[str]]]) -> str | None:
     """A name or number of the question that none of the sources (their `vocabulary`) holds: then no source
     answers it.
 
@@ -89,15 +97,30 @@ def unmentioned(question: str, vocabularies: list[tuple[set[str], set[str]]]) ->
     unanswerable questions change one such detail). Asked of all sources together, not of each: one source may
     name the thing otherwise ("SARS-CoV-2" for "COVID-19") while another names it (docs/decisions.md). A yes/no
     question's premise may be what the sources contradict, so it is never checked, nor is an aside in brackets
-    ("the Novo Kwanza (1990 - 1995)", "1.5 kg (3.3 lb)"): it clarifies, the sources need not repeat it.
+    ("the Novo Kwanza (1990 - 1995)", "1.5 kg (3.3 lb)"): it clarifies, the sources need not repeat it. A person
+    is mentioned by any one of their names: texts say "Dickson" for "Barbara Dickson", "Murray" for "Valgard
+    Murray" (3 WikiContradict and 3 RAMDocs questions were abstained on for a first name; SQuAD's catches stay).
     """
-    question = asked(question)
-    if YES_NO_QUESTION.match(question):
+    text = asked(question.text)
+    if YES_NO_QUESTION.match(text):
         return None
-    question = ASIDE.sub(" ", question)
     words = set().union(*(w for w, _ in vocabularies))
     numbers = set().union(*(n for _, n in vocabularies))
-    return missing_value(question, words, numbers)
+    named = [names for names in map(_name_words, _people(question)) if names & words]
+    for value in key_values(ASIDE.sub(" ", text)):
+        if not _holds(value, words, numbers) and not any(set(terms(value)) <= names for names in named):
+            return value
+    return None
+
+
+def _people(question: QuestionInfo) -> list[str]:
+    """The people the question names by full name (FULL_NAME)."""
+    return [a.text for a in question.anchors if a.label in PEOPLE and FULL_NAME.fullmatch(a.text)]
+
+
+def _name_words(person: str) -> set[str]:
+    """A person's name words, titles left out ("Gen", "President")."""
+    return set(terms(person)) - TITLES
 
 
 def off_topic(question: str, words: set[str], numbers: set[str]) -> bool:
@@ -129,12 +152,12 @@ def unnamed_person(question: QuestionInfo, text: str, words: set[str]) -> str | 
     otherwise too often ("SARS-CoV-2", "by 2100"; docs/decisions.md). Not for yes/no or either/or questions:
     what they name may be what a source denies.
     """
-    people = [a.text for a in question.anchors if a.label in PEOPLE and FULL_NAME.fullmatch(a.text)]
+    people = _people(question)
     if not people or YES_NO_QUESTION.match(asked(question.text)) or CHOICE.search(question.text):
         return None
     squashed = "".join(text.lower().split())
     for person in people:
-        names = set(terms(person)) - TITLES
+        names = _name_words(person)
         if not names or "".join(person.lower().split()) in squashed:
             continue
         if not any(n in words or get_close_matches(n, words, 1, NAME_RATIO) for n in names):
@@ -197,6 +220,20 @@ def _restates(answer: str, question: QuestionInfo) -> bool:
     return bool(question.answer_labels) or bool(KINDS & set(question.focus))
 
 
+def denies_premise(question: str, sentence: str) -> bool:
+    """Does the sentence a "yes" rests on state other numbers where the yes/no question supposes one ("Did Karl
+    Weyprecht die on 2 March 1881?" — "Died 3 March 1881"; "born on the 1st February?" — "born 10 February")?
+    Then the source's answer is no. The packaged model answers "yes" from such sentences: it does not read the
+    number (docs/decisions.md). Not for a number the question gives as a bound ("more than 115 years", "before
+    1503") or in an aside, and not when the sentence states no number at all (it may not be about it)."""
+    proper = ASIDE.sub(" ", asked(question))
+    if not YES_NO_QUESTION.match(proper) or BOUND.search(proper):
+        return False
+    supposed = {n.replace(",", "") for n in VALUE.findall(alpha2digit(proper, "en"))}
+    stated = {n.replace(",", "") for n in VALUE.findall(alpha2digit(sentence, "en"))}
+    return bool(supposed) and bool(stated) and not supposed <= stated
+
+
 def _only_ranks(answer: str, question: QuestionInfo) -> bool:
     """Is the answer to a question asking for an amount a rank and nothing else ("7th Fleet" for the population
     of Yokosuka)? A rank counts nothing; an answer without any number may still be one ("a substantial
@@ -225,7 +262,10 @@ def _reading(source: SourceText, lines: list[Line], reply: SourceReply, question
     # The named sentence; small models are sometimes off by one, or name one they were not shown.
     nearby = [i for i in (k, k - 1, k + 1) if 0 <= i < len(lines)]
     for i in nearby or range(len(lines)):
-        if supports(answer, source.text[lines[i].start : lines[i].end]):
+        sentence = source.text[lines[i].start : lines[i].end]
+        if supports(answer, sentence):
+            if answer.lower() == "yes" and denies_premise(question.text, sentence):
+                answer = "no"
             return _quoting(source, lines[i], answer, True, "answered")
     if not nearby:
         return Reading(first, source.file, False, answer, None, None, None, False, "quote not found")
