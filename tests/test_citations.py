@@ -128,6 +128,15 @@ def test_source_names_and_dates_in_a_disagreement_are_no_claims() -> None:
     assert not check_sentence("Reuters (2023-01-30) says Seoul [1].", [dated]).supported
 
 
+def test_a_disagreement_over_a_yes_no_question_is_kept() -> None:
+    """Was: "Sources disagree: A says yes [1]; B says no [2]." was removed from the reader's answer (no passage
+    says "yes"), so a yes/no disagreement showed in the panel but not in the answer text."""
+    headline = Source(2, "003_b.txt", "Seoul budget grows", "c2", 0, 86, OTHER.text, 0.5)
+    sentence = f"Sources disagree: 001_a.txt says yes [1]; {headline.name} says no [2]."
+    assert check_sentence(sentence, [PASSAGE, headline]).supported
+    assert not check_sentence("001_a.txt says yes, in Seoul [1].", [PASSAGE]).supported
+
+
 def test_a_named_source_cites_the_sentence_with_the_value_not_its_headline() -> None:
     """The headline names the source in "“Headline” says X [1]"; the highlighted span must be X's sentence."""
     text = "Ministers meet in Yokosuka\n\nThe ministers met in Yokosuka on January 30. Suh Wook attended for Seoul."

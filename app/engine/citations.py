@@ -24,9 +24,10 @@ KEY_VALUE = re.compile(
     r"(?:[$€£¥₩]\s?)?\d+(?:[.,]\d+)*(?:st|nd|rd|th|%)?|(?<![\w'-])(?:[A-Z]\.){2,}|(?<![\w'-])[A-Z][a-zA-Z'\u2019-]+"
 )
 LEADING_CITATIONS = re.compile(r"^((?:\s*\[\d+\])+)\s*")
-# Words that frame a claim rather than make one ("Sources disagree: A says X [1]").
+# Words that frame a claim rather than make one ("Sources disagree: A says X [1]"); a yes/no question's verdicts
+# too ("A says yes [1]; B says no [2]"): no passage says "yes", its sentence is the claim, shown with it.
 FRAMING = frozenset(
-    terms("source sources disagree disagrees article articles passage passages says say states name names")
+    terms("source sources disagree disagrees article articles passage passages says say states name names yes no")
 )
 # Capitalised words that are not claims about the world.
 NEUTRAL_CAPS = frozenset(

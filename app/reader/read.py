@@ -4,7 +4,8 @@ The reply names one of the numbered sentences the model was shown; that sentence
 kept when its answer's names and numbers, and at least half its content words, occur in that sentence (or, when
 the model was off by one, in a neighbouring one; or, when it named a sentence it was not shown, in any shown
 sentence; or, for a name or number, in another shown sentence naming what the question names), which then
-becomes the quote. A person asked for by office must be called that in the article (`called`). Everything else
+becomes the quote. A person asked for by office must be called that in the article (`called`); a "yes" whose
+sentence states another number than the yes/no question supposes is a "no" (`denies_premise`). Everything else
 is discarded and counted. When no source names something the question names (`unmentioned`), none is read:
 the library does not cover it; a source that never names a person the question names, when another source
 does, is not read either (`unnamed_person`). Each source is one call with only that source's text, so an
