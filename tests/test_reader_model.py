@@ -142,3 +142,28 @@ def test_a_question_asking_for_an_account_is_answered_from_several_sources_witho
     assert final.engine == "reader" and not final.abstained and not final.conflicts
     assert len({r.file for r in final.readings if r.answers}) >= 2
     assert not final.answer.startswith("Sources disagree")
+
+
+def test_sources_stating_different_dates_or_places_disagree_on_yes_no_and_either_or_questions(
+    tmp_path: Path,
+) -> None:
+    """Was: asked "Did she die on 4 May 1902?", the model read "yes" from "died 14 May 1902" too, so two sources
+    giving different dates agreed; asked "in Bergen or in Oslo?", a source that mentions Oslo elsewhere made its
+    "Bergen" complementary to the other's "Oslo". And the yes/no disagreement's lead was cut from the answer."""
+    (tmp_path / "docs").mkdir()
+    articles = {
+        "gazette.txt": "Polar explorer Ingrid Halvorsen led three expeditions to Svalbard. Ingrid Halvorsen died on "
+        "4 May 1902 in Bergen, aged 61. Her journals are kept at the university library in Oslo.",
+        "almanac.txt": "Ingrid Halvorsen (born 1841, died 14 May 1902 in Oslo) was a Norwegian explorer. She mapped "
+        "the northern coast of Svalbard and wrote two books about the Arctic.",
+    }
+    for name, text in articles.items():
+        (tmp_path / "docs" / name).write_text(text, encoding="utf-8")
+    service = make_folder_service(Settings(), tmp_path)
+    for question, sides in (
+        ("Did Ingrid Halvorsen die on 4 May 1902?", {("gazette.txt", "yes"), ("almanac.txt", "no")}),
+        ("Did Ingrid Halvorsen die in Bergen or in Oslo?", {("gazette.txt", "Bergen"), ("almanac.txt", "Oslo")}),
+    ):
+        answer = service.ask(question, llm="local")
+        assert answer.engine == "reader" and answer.answer.startswith("Sources disagree:")
+        assert {(c.file, c.value) for conflict in answer.conflicts for c in conflict.claims} == sides
