@@ -182,7 +182,7 @@ class Parallax:
         abstained = not chosen and not conflicts
         notes = [c.note for c in conflicts]
         with clock("check"):
-            text, sentences, citations = _checked(text, sources, abstained, notes)
+            text, sentences, citations, abstained = _checked(text, sources, abstained, notes)
         timings["total"] = round(sum(timings.values()), 1)
         answer = Answer(
             question=asked or question,
@@ -219,7 +219,7 @@ class Parallax:
         abstained = not body and not conflicts
         text = ABSTAIN_TEXT if abstained else " ".join([*lead, *body])
         notes = [c.note for c in conflicts] + [c.note for c in complementary]
-        text, sentences, citations = _checked(text, instant.sources, abstained, notes)
+        text, sentences, citations, abstained = _checked(text, instant.sources, abstained, notes)
         if result.unread:
             notes.append(f"Not read (the LLM failed or timed out): {', '.join(result.unread)}.")
         discarded = sum(r.status in {"quote not found", "answer not in source"} for r in result.readings)
@@ -266,17 +266,20 @@ class Parallax:
 
 def _checked(
     text: str, sources: list[Source], abstained: bool, notes: list[str]
-) -> tuple[str, list[AnswerSentence], list[Citation]]:
+) -> tuple[str, list[AnswerSentence], list[Citation], bool]:
     """Check every sentence against its cited passages; the text keeps the supported ones (a note says how many
-    went). An abstention cites nothing and claims nothing, so there is nothing to check."""
+    went), and when none is left the answer abstains rather than say nothing. An abstention cites nothing and
+    claims nothing, so there is nothing to check. Returns (text, sentences, citations, abstained)."""
     if abstained:
-        return text, [], []
+        return text, [], [], True
     sentences, citations = check_answer(text, sources)
     kept = [s for s in sentences if s.supported]
     if len(kept) < len(sentences):
         notes.append(f"Removed {len(sentences) - len(kept)} sentence(s) that the cited passages do not support.")
         text = " ".join(s.text for s in kept)
-    return text, sentences, citations
+    if not kept:
+        return ABSTAIN_TEXT, [], [], True
+    return text, sentences, citations, False
 
 
 def _merge(found: list[Conflict], rules: list[Conflict]) -> list[Conflict]:

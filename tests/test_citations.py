@@ -137,6 +137,16 @@ def test_a_disagreement_over_a_yes_no_question_is_kept() -> None:
     assert not check_sentence("001_a.txt says yes, in Seoul [1].", [PASSAGE]).supported
 
 
+@pytest.mark.parametrize("name", ["T-7", "F-35", "COVID-19"])
+def test_a_passage_sentence_naming_a_lettered_model_is_its_own_support(name: str) -> None:
+    """Was: "T-7" was read as the name "T-" (no such word in the passage), so the reader's verbatim sentence
+    "The first production T-7 was rolled out on 28 April 2022." was removed and the answer said nothing."""
+    text = f"The first production {name} was rolled out on 28 April 2022."
+    src = Source(1, "a.txt", "t", "c1", 0, len(text), text, 1.0)
+    assert name in key_values(text)
+    assert check_sentence(f"{text} [1]", [src]).supported
+
+
 def test_a_named_source_cites_the_sentence_with_the_value_not_its_headline() -> None:
     """The headline names the source in "“Headline” says X [1]"; the highlighted span must be X's sentence."""
     text = "Ministers meet in Yokosuka\n\nThe ministers met in Yokosuka on January 30. Suh Wook attended for Seoul."

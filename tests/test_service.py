@@ -184,3 +184,18 @@ def test_an_answer_survives_its_json(seeded_service: Parallax) -> None:
     again = Answer.from_dict(json.loads(json.dumps(answer.to_dict())))
     assert again == answer
     assert Answer.from_dict({**answer.to_dict(), "added_later": 1}) == answer
+
+
+def test_an_answer_whose_every_sentence_is_unsupported_abstains_rather_than_say_nothing() -> None:
+    """Was: the check removed the only sentence and the answer was empty, neither an answer nor an abstention."""
+    from app.answer import Source
+    from app.service import _checked
+
+    text = "The ferry terminal opened in 1990."
+    src = Source(1, "a.txt", "t", "c1", 0, len(text), text, 1.0)
+    notes: list[str] = []
+    said, sentences, citations, abstained = _checked("The bridge opened in 2001. [1]", [src], False, notes)
+    assert (said, sentences, citations, abstained) == (ABSTAIN_TEXT, [], [], True)
+    assert notes == ["Removed 1 sentence(s) that the cited passages do not support."]
+    kept = _checked("The ferry terminal opened in 1990. [1] The bridge opened in 2001. [1]", [src], False, [])
+    assert kept[0] == "The ferry terminal opened in 1990. [1]" and not kept[3]

@@ -21,7 +21,8 @@ MIN_OVERLAP = 0.7
 WINDOW = 2  # a sentence's names and numbers must all occur within this many consecutive passage sentences
 # Capitalised words (names), numbers (with decimals, ordinals, %), and currency amounts.
 KEY_VALUE = re.compile(
-    r"(?:[$€£¥₩]\s?)?\d+(?:[.,]\d+)*(?:st|nd|rd|th|%)?|(?<![\w'-])(?:[A-Z]\.){2,}|(?<![\w'-])[A-Z][a-zA-Z'\u2019-]+"
+    r"(?:[$€£¥₩]\s?)?\d+(?:[.,]\d+)*(?:st|nd|rd|th|%)?|(?<![\w'-])(?:[A-Z]\.){2,}"
+    r"|(?<![\w'-])[A-Z][a-zA-Z'\u2019-]+(?:(?<=-)\d+)?"  # a name, with its number: "T-7", "COVID-19"
 )
 LEADING_CITATIONS = re.compile(r"^((?:\s*\[\d+\])+)\s*")
 # Words that frame a claim rather than make one ("Sources disagree: A says X [1]"); a yes/no question's verdicts
