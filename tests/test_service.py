@@ -7,10 +7,10 @@ import re
 
 import pytest
 
-from app.answer import Answer
+from app.answer import Answer, Source
 from app.engine.compose import ABSTAIN_TEXT
 from app.reader.packaged_model import ModelMissing
-from app.service import Parallax
+from app.service import Parallax, _checked
 
 CONFLICT_Q = "Which South Korean defense minister attended the January 30 meeting in Yokosuka?"
 EXERCISE_Q = "What kind of joint exercises did the ministers agree to resume?"
@@ -188,9 +188,6 @@ def test_an_answer_survives_its_json(seeded_service: Parallax) -> None:
 
 def test_an_answer_whose_every_sentence_is_unsupported_abstains_rather_than_say_nothing() -> None:
     """Was: the check removed the only sentence and the answer was empty, neither an answer nor an abstention."""
-    from app.answer import Source
-    from app.service import _checked
-
     text = "The ferry terminal opened in 1990."
     src = Source(1, "a.txt", "t", "c1", 0, len(text), text, 1.0)
     notes: list[str] = []
