@@ -11,7 +11,16 @@ from app.reader.engine import ABOUT_ELSE, OFF_TOPIC, Reader, ReaderResult
 from app.reader.locate import locate
 from app.reader.models import ReplyFailed, parse_reply
 from app.reader.prompts import ANSWER_CHARS, SourceReply, Verdict
-from app.reader.read import asked, denies_premise, off_topic, read_one, unmentioned, unnamed_person, vocabulary
+from app.reader.read import (
+    asked,
+    denies_premise,
+    off_topic,
+    premise_sentence,
+    read_one,
+    unmentioned,
+    unnamed_person,
+    vocabulary,
+)
 from app.reader.sources import Line, Piece, SourceText, by_article, select_lines
 from tests.fakes import FakeModel, reading
 
@@ -148,6 +157,9 @@ def test_a_yes_from_a_sentence_stating_another_number_is_a_no() -> None:
         ("Does the valley contain four small towns?", "The valley holds 3 towns.", True),
         ("Does the APFUTU have 652,723 members?", "The APFUTU has a membership of 652,723.", False),
         ("Did the dynasty rule for more than 115 years?", "It ruled for 138 years.", False),  # a bound
+        ("As of 2023, has Emperor released more than one live album?", "It has released two live albums.", False),
+        # A bound word bounds the number right after it, not one elsewhere (was: no premise checked at all).
+        ("Will 2025 mark the 50th anniversary of ties between Korea and Japan?", "2025 marks the 60th.", True),
         ("Did Heber visit Patna in the 1840s?", "Heber visited Patna in 1845.", False),  # a decade
         ("Is CD19 expressed in plasma cells?", "It is expressed in 5 cell types.", False),  # a name
         ("Did Karl Weyprecht die on 2 March 1881?", "He died at home.", False),  # states no number
@@ -156,6 +168,46 @@ def test_a_yes_from_a_sentence_stating_another_number_is_a_no() -> None:
 )
 def test_a_sentence_denies_the_number_a_yes_no_question_supposes(question: str, sentence: str, denies: bool) -> None:
     assert denies_premise(question, sentence) is denies
+
+
+def test_a_none_on_a_yes_no_question_is_a_no_where_a_sentence_about_it_states_another_number() -> None:
+    """Was: "Was A Life on Film published in 1971?" read "none" from the passage that says "A Life on Film
+    (1967)", so the passage saying 1971 stood alone and the disagreement was missed (WikiContradict)."""
+    [source, _] = by_article(_sources(ARTICLE), {"g.txt": ARTICLE}.get)
+    cases = {
+        "Was Guerin High School established in 1958?": ("no", True, "answered (states another number)"),
+        "Was Guerin High School established in 1962?": (None, False, "no answer"),  # the number it states
+        "Was Guerin High School established after 1950?": (None, False, "no answer"),  # a bound, not a value
+        "Was Guerin High School established by the Sisters?": (None, False, "no answer"),  # supposes no number
+        "Did the principal retire in 1958?": (None, False, "no answer"),  # no sentence about it states a number
+    }
+    got = {q: _read(FakeModel().enqueue(reading("none", 0)), q, source, _lines(q, source)).readings[0] for q in cases}
+    assert {q: (r.answer, r.answers, r.status) for q, r in got.items()} == cases
+    assert got["Was Guerin High School established in 1958?"].quote == (
+        "Guerin High School was established in 1962 by the Sisters."
+    )
+
+
+MEMBERS = "Does the trade union federation have 652,723 members?"
+MATCH = "Did the two clubs last play a friendly match in 2017?"
+
+
+@pytest.mark.parametrize(
+    ("question", "sentences", "found"),
+    [
+        (MEMBERS, ["The federation has 40 offices.", "Members of the federation: 650,000"], 1),  # the one about it
+        (MEMBERS, ["Members of the federation: 652,723", "The federation has 40 offices."], None),  # states it
+        (MEMBERS, ["It was founded in 1990.", "The federation has 40 offices."], None),  # none is about members
+        (MATCH, ["The two clubs last played a friendly match in 2015."], 0),
+        # Words of the question, but none next to its number: about something else (was: "no" to "Did they last
+        # hold joint maritime exercises in 2017?" from "… issue a new joint declaration in 2025", seeds).
+        (MATCH, ["The two clubs last played each other in a cup in 2025."], None),
+    ],
+)
+def test_the_sentence_about_a_premise_shares_its_words_and_one_next_to_its_number(
+    question: str, sentences: list[str], found: int | None
+) -> None:
+    assert premise_sentence(question, sentences) == found
 
 
 def test_off_by_one_sentence_is_corrected() -> None:
@@ -286,6 +338,20 @@ def test_reader_groups_same_answers_and_asks_the_llm_only_about_the_rest() -> No
         assert texts[claim.file][claim.value_start : claim.value_end] == claim.value
     assert result.usage.calls == 4 and result.usage.prompt_tokens > 0
     assert result.sentences[0] == "The club is led by Anna Berg, its chair since 2020. [1]"
+
+
+def test_of_sources_giving_one_answer_the_quote_closest_to_the_question_is_shown() -> None:
+    """Was: asked "Did the ministers agree to hold regular meetings?", two articles said yes and the answer quoted
+    the best-ranked one ("agreed to activate personnel exchanges"), not the one saying "regular meetings"."""
+    texts = {
+        "a.txt": "Both ministers agreed to activate personnel exchanges.",
+        "b.txt": "The agreement to hold regular meetings is a pivotal step.",
+    }
+    model = FakeModel(by_source={"Both ministers": reading("yes", 1), "The agreement": reading("yes", 1)})
+    question = "Did the ministers agree to hold regular meetings?"
+    _, result = _run(Reader(model, 200, 10), _as_sources(texts), texts, question)
+    assert result.sentences == ["The agreement to hold regular meetings is a pivotal step. [2]"]
+    assert not result.conflicts
 
 
 def test_a_question_about_something_no_source_names_is_not_read() -> None:

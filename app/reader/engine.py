@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from app.answer import ABOUT_ELSE, NOT_COVERED, Claim, Conflict, Reading, Source
 from app.engine.compose import said
 from app.engine.conflicts import named_as_past
-from app.engine.nlp import analyse
+from app.engine.nlp import analyse, terms
 from app.engine.question import QuestionInfo
 from app.reader.compare import Pair, Relation, adds_up, decide, judge, picks_apart
 from app.reader.locate import locate
@@ -119,7 +119,7 @@ class Reader:
         articles = {t.file: _plain(t.article) for t in texts}
         relations, skipped = self._relations(question, groups, articles, usage)
         conflicts, complementary = _conflicts(question, groups, relations)
-        sentences = _sentences(groups, {s.n: s for s in sources})
+        sentences = _sentences(groups, {s.n: s for s in sources}, set(info.terms))
         yield ReaderResult(
             readings, conflicts, complementary, sentences, usage, [r.source.file for r in failed], None, skipped
         )
@@ -230,11 +230,15 @@ def _conflicts(
     return conflicts, complementary
 
 
-def _sentences(groups: list[list[Reading]], by_n: dict[int, Source]) -> list[str]:
-    """For each group, the passage sentence(s) holding its quote, each cited: the answer's evidence, verbatim."""
+def _sentences(groups: list[list[Reading]], by_n: dict[int, Source], wanted: set[str]) -> list[str]:
+    """For each group, the passage sentence(s) holding its quote, each cited: the answer's evidence, verbatim.
+    Of the sources giving one answer, the quote sharing most of the question's words (`wanted`) is shown: asked
+    "Did the ministers agree to hold regular meetings?", two sources say yes, and the one saying "the agreement
+    to hold regular meetings" shows why better than the best-ranked one ("agreed to activate personnel
+    exchanges")."""
     out: list[str] = []
     for group in groups:
-        r = group[0]
+        r = max(group, key=lambda g: len(wanted & set(terms(g.quote or ""))))  # the first of equals
         src = by_n.get(r.n)
         if src is None or r.start is None or r.end is None:
             continue

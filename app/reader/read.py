@@ -14,6 +14,7 @@ instruction planted in one article cannot change the reading of another.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from difflib import get_close_matches
@@ -57,11 +58,16 @@ TITLES = frozenset(t for word, labels in NOUN_TYPES.items() if labels == PEOPLE 
 # A number standing alone ("2 March 1881", "1st", "652,723"), not inside a name ("CD19", "T-7") or a decade
 # ("the 1840s"); and the words that make a question's number a bound rather than a value ("more than 115").
 VALUE = re.compile(r"(?<![\w.,-])(\d+(?:[.,]\d+)*)(?:st|nd|rd|th)?(?![\w-])")
+# … when one of them comes at most three words before it ("more than 115", "before February 2025", "over the
+# age of 20", "as of 2023"; text_to_num leaves "one" a word); "relations between South Korea and Japan" or
+# "headed by Farnese" bound no number.
 BOUND = re.compile(
     r"\b(?:more|less|fewer|greater|higher|lower|over|under|least|most|than|before|after|between|since|until|by"
-    r"|about|around|approximately|nearly|almost|up to)\b",
+    r"|about|around|approximately|nearly|almost|up to|as of)\b(?:\s+[^\s\d]+){0,3}\s+(?:\d|one\b)",
     re.IGNORECASE,
 )
+PREMISE_SHARE, PREMISE_MIN = 0.5, 2  # the question's words a sentence must hold to be about its premise
+NEAR = 3  # words either side of a supposed number that say what it counts ("in 2017" of "maritime exercises")
 
 
 @dataclass
@@ -221,18 +227,52 @@ def _restates(answer: str, question: QuestionInfo) -> bool:
     return bool(question.answer_labels) or bool(KINDS & set(question.focus))
 
 
+def supposed_numbers(question: str) -> set[str]:
+    """The numbers a yes/no question supposes ("Did Karl Weyprecht die on 2 March 1881?": 2, 1881); none for
+    other questions, a number in an aside, or one the question gives as a bound ("more than 115 years", "before
+    1503": then a source stating another number may agree)."""
+    proper = ASIDE.sub(" ", asked(question))
+    if not YES_NO_QUESTION.match(proper) or BOUND.search(alpha2digit(proper, "en")):
+        return set()
+    return _values(proper)
+
+
+def _values(text: str) -> set[str]:
+    return {n.replace(",", "") for n in VALUE.findall(alpha2digit(text, "en"))}
+
+
 def denies_premise(question: str, sentence: str) -> bool:
     """Does the sentence a "yes" rests on state other numbers where the yes/no question supposes one ("Did Karl
     Weyprecht die on 2 March 1881?" — "Died 3 March 1881"; "born on the 1st February?" — "born 10 February")?
     Then the source's answer is no. The packaged model answers "yes" from such sentences: it does not read the
-    number (docs/decisions.md). Not for a number the question gives as a bound ("more than 115 years", "before
-    1503") or in an aside, and not when the sentence states no number at all (it may not be about it)."""
-    proper = ASIDE.sub(" ", asked(question))
-    if not YES_NO_QUESTION.match(proper) or BOUND.search(proper):
-        return False
-    supposed = {n.replace(",", "") for n in VALUE.findall(alpha2digit(proper, "en"))}
-    stated = {n.replace(",", "") for n in VALUE.findall(alpha2digit(sentence, "en"))}
+    number (docs/decisions.md). Not when the sentence states no number at all (it may not be about it)."""
+    supposed, stated = supposed_numbers(question), _values(sentence)
     return bool(supposed) and bool(stated) and not supposed <= stated
+
+
+def premise_sentence(question: str, sentences: list[str]) -> int | None:
+    """The index of the sentence about a yes/no question's premise that states other numbers than it supposes,
+    if any: the source's answer is then no, though the model read "none" ("Does the federation have 652,723
+    members?" — "Members 650,000"; "Was A Life on Film published in 1971?" — "A Life on Film (1967)"). About the
+    premise: it holds at least half (and two) of the question's other content words and half of those within
+    NEAR words of the supposed number ("members"; "Film", "published"), more than any other sentence stating a
+    number. News articles share their subject's words in most sentences: without the words next to the number,
+    "… issue a new joint declaration in 2025" denied that the last joint maritime exercises were in 2017
+    (docs/decisions.md)."""
+    supposed = supposed_numbers(question)
+    if not supposed:
+        return None
+    words = WORDS.findall(alpha2digit(ASIDE.sub(" ", asked(question)), "en"))
+    at = {i for i, w in enumerate(words) if VALUE.fullmatch(w)}
+    wanted = set(terms(" ".join(w for i, w in enumerate(words) if i not in at)))
+    near = {j for i in at for j in range(i - NEAR, i + NEAR + 1)} - at
+    near_words = set(terms(" ".join(w for j, w in enumerate(words) if j in near)))
+    need = max(PREMISE_MIN, math.ceil(PREMISE_SHARE * len(wanted)))
+    shared = [(wanted & set(terms(s)), i) for i, s in enumerate(sentences) if _values(s)]
+    close = math.ceil(PREMISE_SHARE * len(near_words))
+    fits = [(len(common), i) for common, i in shared if len(common) >= need and len(common & near_words) >= close]
+    best = max(fits, default=None, key=lambda c: (c[0], -c[1]))
+    return best[1] if best is not None and denies_premise(question, sentences[best[1]]) else None
 
 
 def _only_ranks(answer: str, question: QuestionInfo) -> bool:
@@ -251,6 +291,9 @@ def _reading(source: SourceText, lines: list[Line], reply: SourceReply, question
     answer = " ".join(answer.split()).strip(" .,;:")
     first = source.first_n
     if not answer or answer.lower() == NO_ANSWER or reply.sentence == 0:
+        shown = [source.text[line.start : line.end] for line in lines]
+        if (i := premise_sentence(question.text, shown)) is not None:
+            return _quoting(source, lines[i], "no", True, "answered (states another number)")
         return Reading(first, source.file, False, None, None, None, None, False, "no answer")
     if _restates(answer, question):
         return Reading(first, source.file, False, answer, None, None, None, False, "no answer (restates the question)")
