@@ -210,6 +210,36 @@ def test_the_sentence_about_a_premise_shares_its_words_and_one_next_to_its_numbe
     assert premise_sentence(question, sentences) == found
 
 
+def test_a_time_that_points_back_is_the_date_of_the_sentence_before() -> None:
+    """Was: "How long had it been since the ministers last met?" read "since then" from "The ministers have not
+    met since then.", taken for a restatement of the question, so the article saying 2018 was not heard (seeds:
+    its disagreement with "the first visit in roughly 18 months" was missed)."""
+    article = (
+        "A destroyer locked its radar on a patrol jet in 2018.\n"
+        "The defense ministers have not met since then.\n"
+        "They talked by phone."
+    )
+    [source, _] = by_article(_sources(article), {"g.txt": article}.get)
+    question = "How long had it been since the defense ministers last met?"
+    lines = _lines(question, source)
+    at = next(i for i, line in enumerate(lines, 1) if "since then" in source.text[line.start : line.end])
+    [got] = _read(FakeModel().enqueue(reading("since then", at)), question, source, lines).readings
+    assert (got.answer, got.answers, got.status) == ("since 2018", True, "answered (the time of the sentence before)")
+    assert (
+        got.quote
+        == "A destroyer locked its radar on a patrol jet in 2018.\nThe defense ministers have not met since then."
+    )
+    # Not without a date before it, nor for a question that asks no time.
+    [other] = _read(
+        FakeModel().enqueue(reading("since then", at)), "Who has not met since then?", source, lines
+    ).readings
+    assert other.answer == "since then" and other.status != "answered (the time of the sentence before)"
+    dateless = "The destroyer locked its radar on a patrol jet.\nThe defense ministers have not met since then."
+    [source, _] = by_article(_sources(dateless), {"g.txt": dateless}.get)
+    [none] = _read(FakeModel().enqueue(reading("since then", 2)), question, source, _lines(question, source)).readings
+    assert none.answer == "since then" and not none.answers
+
+
 def test_off_by_one_sentence_is_corrected() -> None:
     [source, _] = by_article(_sources(ARTICLE), {"g.txt": ARTICLE}.get)
     lines = _lines("Where is the school located?", source)

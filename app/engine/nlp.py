@@ -21,6 +21,9 @@ VALUE_LABELS = frozenset(
 NUMERIC_LABELS = frozenset({"DATE", "DURATION", "TIME", "MONEY", "CARDINAL", "QUANTITY", "PERCENT"})
 # spaCy labels "ten years" and "January 30" both DATE; "how long" wants the first kind only.
 DURATION = re.compile(r"\b(years?|months?|weeks?|days?|decades?|hours?)\b", re.IGNORECASE)
+# Words that point back to the time of the sentence before ("… in 2018. They have not met since then."): the scan
+# and the reader both give such a sentence the previous sentence's date.
+TIME_BACK = re.compile(r"\b(since then|until then|by then|at that time|at the time|that year)\b", re.IGNORECASE)
 POINT_IN_TIME = re.compile(
     r"\b(1[89]\d\d|20\d\d|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|monday|tuesday|wednesday|thursday|"
     r"friday|saturday|sunday|ago|last|next|this|yesterday|today|tomorrow)",

@@ -23,8 +23,8 @@ from text_to_num import alpha2digit
 
 from app.answer import Reading
 from app.engine.citations import key_values
-from app.engine.nlp import analyse, terms
-from app.engine.question import NOUN_TYPES, PEOPLE, QuestionInfo
+from app.engine.nlp import TIME_BACK, analyse, terms
+from app.engine.question import NOUN_TYPES, PEOPLE, WHEN, QuestionInfo
 from app.reader.models import ReaderModel, ReplyFailed, Usage
 from app.reader.prompts import ANSWER_CHARS, NO_ANSWER, READ_SYSTEM, SourceReply, read_prompt
 from app.reader.sources import Line, SourceText
@@ -275,6 +275,28 @@ def premise_sentence(question: str, sentences: list[str]) -> int | None:
     return best[1] if best is not None and denies_premise(question, sentences[best[1]]) else None
 
 
+def pointed_back(answer: str, question: QuestionInfo, source: SourceText, line: Line) -> tuple[str, Line] | None:
+    """A time that the answer and its sentence only point back to ("since then", "at that time"), made the date of
+    the sentence just before, which then belongs to the quote: asked how long it had been since the ministers
+    last met, the model answered "since then" from "The Japanese and South Korean defense ministers have not met
+    since then.", after "… jammed its targeting radar on an SDF jet in 2018." — the answer is "since 2018". The
+    scan reads such sentences the same way (app/scan/candidates.py)."""
+    back = TIME_BACK.search(answer)
+    if back is None or not question.answer_labels & WHEN or NUMBER.search(answer):
+        return None
+    if not TIME_BACK.search(source.text[line.start : line.end]):
+        return None
+    previous = next((s for s in reversed(analyse(source.text)) if s.end <= line.start), None)
+    if previous is None or source.text[previous.end : line.start].strip():
+        return None  # not the sentence right before it (another passage follows a gap)
+    dates = [e.text for e in previous.entities if e.label in WHEN - {"DURATION"}]
+    if not dates:
+        return None
+    pointer = back.group()
+    date = f"{pointer.split()[0]} {dates[-1]}" if pointer.lower().endswith(" then") else dates[-1]
+    return f"{answer[: back.start()]}{date}{answer[back.end() :]}", Line(previous.start, line.end)
+
+
 def _only_ranks(answer: str, question: QuestionInfo) -> bool:
     """Is the answer to a question asking for an amount a rank and nothing else ("7th Fleet" for the population
     of Yokosuka)? A rank counts nothing; an answer without any number may still be one ("a substantial
@@ -295,6 +317,9 @@ def _reading(source: SourceText, lines: list[Line], reply: SourceReply, question
         if (i := premise_sentence(question.text, shown)) is not None:
             return _quoting(source, lines[i], "no", True, "answered (states another number)")
         return Reading(first, source.file, False, None, None, None, None, False, "no answer")
+    k = reply.sentence - 1
+    if 0 <= k < len(lines) and (back := pointed_back(answer, question, source, lines[k])) is not None:
+        return _quoting(source, back[1], back[0], True, "answered (the time of the sentence before)")
     if _restates(answer, question):
         return Reading(first, source.file, False, answer, None, None, None, False, "no answer (restates the question)")
     if _only_ranks(answer, question):
@@ -302,7 +327,6 @@ def _reading(source: SourceText, lines: list[Line], reply: SourceReply, question
     if not called(answer, question, source.article):
         why = f"no answer (this source never calls them the {question.slot})"
         return Reading(first, source.file, False, answer, None, None, None, False, why)
-    k = reply.sentence - 1
     # The named sentence; small models are sometimes off by one, or name one they were not shown.
     nearby = [i for i in (k, k - 1, k + 1) if 0 <= i < len(lines)]
     for i in nearby or range(len(lines)):

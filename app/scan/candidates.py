@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import hashlib
 import math
-import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from itertools import combinations, takewhile
 
 from app.engine.conflicts import named_as_past
-from app.engine.nlp import STOPWORDS, Entity, analyse, terms
+from app.engine.nlp import STOPWORDS, TIME_BACK, Entity, analyse, terms
 
 FAMILIES = {
     "PERSON": "person",
@@ -29,7 +28,6 @@ FAMILIES = {
 }  # fmt: skip
 # Places and organisations are left out: sentences list countries and agencies side by side ("Japan, South Korea
 # and the United States"), and on the seeds every place or organisation candidate was a false one.
-TIME_BACK = re.compile(r"\b(since then|until then|by then|at that time|at the time|that year)\b", re.IGNORECASE)
 CONTEXT_CHARS = 48  # before a value: the words that say what it is the value of
 MIN_SHARED = 3  # content words two statements share
 MIN_COSINE = 0.2  # term cosine of two statements (set on the seeds: the ministers' sentences score 0.21-0.33)
