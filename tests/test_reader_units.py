@@ -489,6 +489,9 @@ def test_a_source_naming_nothing_the_question_names_is_unrelated(question: str, 
         ("In the reign of Tugh did he have a Japanese-style name?", None),  # a frame without a comma
         ("In what year did Tugh take a Japanese-style name?", "Japanese-style"),
         ("What was the Chinese-style name of Tugh (1304 - 1332)?", None),  # an aside in brackets
+        # One option of an either/or question is enough (was: "Japanese-style" unmentioned, nothing read).
+        ("Which name did Tugh take, a Japanese-style or a Chinese-style one?", None),
+        ("Which name did Tugh take, a Japanese-style or a Korean-style one?", "Japanese-style"),
     ],
 )
 def test_unmentioned_names_of_the_question_proper(question: str, absent: str | None) -> None:

@@ -114,10 +114,27 @@ def unmentioned(question: QuestionInfo, vocabularies: list[tuple[set[str], set[s
     words = set().union(*(w for w, _ in vocabularies))
     numbers = set().union(*(n for _, n in vocabularies))
     named = [names for names in map(_name_words, _people(question)) if names & words]
-    for value in key_values(ASIDE.sub(" ", text)):
-        if not _holds(value, words, numbers) and not any(set(terms(value)) <= names for names in named):
-            return value
-    return None
+    text = ASIDE.sub(" ", text)
+    values = key_values(text)
+    missing = [
+        v for v in values if not _holds(v, words, numbers) and not any(set(terms(v)) <= names for names in named)
+    ]
+    held = [v for v in values if v not in missing]
+    return next((v for v in missing if not _an_option_of(v, held, text)), None)
+
+
+def _an_option_of(value: str, held: list[str], question: str) -> bool:
+    """Is `value` one option of an either/or question whose other option (a value in `held`) the sources name?
+    Asked "What club did Ger Browne play for: Cashel King Cormacs or Knockavilla Kickhams?", a page naming only
+    the second one answers it (WikiContradict: such a question went unread)."""
+    if not CHOICE.search(question) or (at := question.find(value)) < 0:
+        return False
+    for other in held:
+        if (there := question.find(other)) >= 0:
+            between = question[min(at, there) : max(at, there)]
+            if CHOICE.search(between):
+                return True
+    return False
 
 
 def _people(question: QuestionInfo) -> list[str]:
