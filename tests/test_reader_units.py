@@ -163,6 +163,14 @@ def test_a_yes_from_a_sentence_stating_another_number_is_a_no() -> None:
         ("Did Heber visit Patna in the 1840s?", "Heber visited Patna in 1845.", False),  # a decade
         ("Is CD19 expressed in plasma cells?", "It is expressed in 5 cell types.", False),  # a name
         ("Did Karl Weyprecht die on 2 March 1881?", "He died at home.", False),  # states no number
+        ("Was Marina Baker born on 8 December 1967?", "Marina Baker, born 12 August 1967, is a writer.", True),
+        # Only a number of the same kind denies it (was: "no" to the first visit in 18 months, from the meeting
+        # "on January 30th", over the seeds).
+        (
+            "Was it the first visit by a defense minister in 18 months?",
+            "The defense minister met on January 30th.",
+            False,
+        ),
         ("When did Karl Weyprecht die, on 2 March 1881?", "Died 3 March 1881", False),  # not a yes/no question
     ],
 )

@@ -50,6 +50,13 @@ ASIDE = re.compile(r"\([^()]*\)")  # "the Novo Kwanza (1990 - 1995)": a clarific
 SHARED_WORDS = 4  # a source naming none of the question's names is read if it shares this many of its words
 KINDS = frozenset(terms("kind sort type form variety"))  # "What kind of X": X is no answer
 WORDS = re.compile(r"[\w'-]+")
+TOKENS = re.compile(r"\d+(?:[.,]\d+)*(?:st|nd|rd|th)?(?![\w-])|[\w'-]+")  # words; numbers whole ("652,723")
+YEAR = "<year>"  # the kind of a number that reads as a year: years compare with years whatever the words
+MONTH = "<month>"  # the kind word of any month's name
+MONTH_NAMES = frozenset(
+    "january february march april may june july august september october november december "
+    "jan feb mar apr jun jul aug sep sept oct nov dec".split()
+)
 COPIED_WORDS = 3  # an answer that is this many consecutive words of the question copies it
 AMOUNTS = frozenset({"CARDINAL", "QUANTITY", "MONEY", "PERCENT"})  # answer types of "how many", "the population"
 ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)\b|\b(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)\b",
@@ -258,13 +265,46 @@ def _values(text: str) -> set[str]:
     return {n.replace(",", "") for n in VALUE.findall(alpha2digit(text, "en"))}
 
 
+@dataclass(frozen=True)
+class _Number:
+    """A number a text states and what it counts: the words around it ("members", "March"), or a year."""
+
+    value: str
+    kind: frozenset[str]
+
+
+def _numbers(text: str) -> list[_Number]:
+    """The standalone numbers of `text` (VALUE) with their kinds: one content word before and two after each."""
+    tokens = TOKENS.findall(alpha2digit(text, "en"))
+    out = []
+    for i, token in enumerate(tokens):
+        if (number := VALUE.fullmatch(token)) is None:
+            continue
+        value = number[1].replace(",", "")
+        before = [t for w in reversed(tokens[:i]) if not VALUE.fullmatch(w) for t in _kind_terms(w)][:1]
+        after = [t for w in tokens[i + 1 :] if not VALUE.fullmatch(w) for t in _kind_terms(w)][:2]
+        year = len(value) == 4 and value.isdigit() and 1000 <= int(value) <= 2100
+        out.append(_Number(value, frozenset({YEAR} if year else {*before, *after})))
+    return out
+
+
+def _kind_terms(word: str) -> list[str]:
+    """A word's terms, a month's name read as any month: "8 December" and "12 August" are both days."""
+    return [MONTH] if word.lower().rstrip(".") in MONTH_NAMES else terms(word)
+
+
 def denies_premise(question: str, sentence: str) -> bool:
-    """Does the sentence a "yes" rests on state other numbers where the yes/no question supposes one ("Did Karl
-    Weyprecht die on 2 March 1881?" — "Died 3 March 1881"; "born on the 1st February?" — "born 10 February")?
-    Then the source's answer is no. The packaged model answers "yes" from such sentences: it does not read the
-    number (docs/decisions.md). Not when the sentence states no number at all (it may not be about it)."""
-    supposed, stated = supposed_numbers(question), _values(sentence)
-    return bool(supposed) and bool(stated) and not supposed <= stated
+    """Does the sentence a "yes" rests on state another number of the kind the yes/no question supposes ("Did Karl
+    Weyprecht die on 2 March 1881?" — "Died 3 March 1881"; "born on the 1st February?" — "born 10 February";
+    "Does it have 652,723 members?" — "Members 650,000")? Then the source's answer is no. The packaged model
+    answers "yes" from such sentences: it does not read the number (docs/decisions.md). Of the same kind: both
+    years, or sharing a word around them; "the first visit in 18 months?" is not denied by "the meeting on
+    January 30th"."""
+    supposed = supposed_numbers(question)
+    asked_numbers = [n for n in _numbers(ASIDE.sub(" ", asked(question))) if n.value in supposed]
+    stated = _numbers(sentence)
+    values = {n.value for n in stated}
+    return any(n.value != s.value and n.kind & s.kind for n in asked_numbers if n.value not in values for s in stated)
 
 
 def premise_sentence(question: str, sentences: list[str]) -> int | None:
