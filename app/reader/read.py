@@ -5,11 +5,13 @@ kept when its answer's names and numbers, and at least half its content words, o
 the model was off by one, in a neighbouring one; or, when it named a sentence it was not shown, in any shown
 sentence; or, for a name or number, in another shown sentence naming what the question names), which then
 becomes the quote. A person asked for by office must be called that in the article (`called`); a "yes" whose
-sentence states another number than the yes/no question supposes is a "no" (`denies_premise`). Everything else
-is discarded and counted. When no source names something the question names (`unmentioned`), none is read:
-the library does not cover it; a source that never names a person the question names, when another source
-does, is not read either (`unnamed_person`). Each source is one call with only that source's text, so an
-instruction planted in one article cannot change the reading of another.
+sentence states another number of the kind the yes/no question supposes is a "no" (`denies_premise`), and so is
+a "none" where a shown sentence about the premise does (`premise_sentence`); a time the answer only points back
+to ("since then") is the date of the sentence before (`pointed_back`). Everything else is discarded and counted.
+When no source names something the question names (`unmentioned`), none is read: the library does not cover it;
+a source that never names a person the question names, when another source does, is not read either
+(`unnamed_person`). Each source is one call with only that source's text, so an instruction planted in one
+article cannot change the reading of another.
 """
 
 from __future__ import annotations
@@ -281,10 +283,11 @@ def _numbers(text: str) -> list[_Number]:
         if (number := VALUE.fullmatch(token)) is None:
             continue
         value = number[1].replace(",", "")
-        before = [t for w in reversed(tokens[:i]) if not VALUE.fullmatch(w) for t in _kind_terms(w)][:1]
-        after = [t for w in tokens[i + 1 :] if not VALUE.fullmatch(w) for t in _kind_terms(w)][:2]
+        before = [t for w in reversed(tokens[max(i - NEAR, 0) : i]) if not VALUE.fullmatch(w) for t in _kind_terms(w)]
+        after = [t for w in tokens[i + 1 : i + 1 + 2 * NEAR] if not VALUE.fullmatch(w) for t in _kind_terms(w)]
+        kind = {*before[:1], *after[:2]}
         year = len(value) == 4 and value.isdigit() and 1000 <= int(value) <= 2100
-        out.append(_Number(value, frozenset({YEAR} if year else {*before, *after})))
+        out.append(_Number(value, frozenset({YEAR} if year else kind)))
     return out
 
 
@@ -319,7 +322,7 @@ def premise_sentence(question: str, sentences: list[str]) -> int | None:
     supposed = supposed_numbers(question)
     if not supposed:
         return None
-    words = WORDS.findall(alpha2digit(ASIDE.sub(" ", asked(question)), "en"))
+    words = TOKENS.findall(alpha2digit(ASIDE.sub(" ", asked(question)), "en"))
     at = {i for i, w in enumerate(words) if VALUE.fullmatch(w)}
     wanted = set(terms(" ".join(w for i, w in enumerate(words) if i not in at)))
     near = {j for i in at for j in range(i - NEAR, i + NEAR + 1)} - at
