@@ -379,16 +379,18 @@ def test_reader_groups_same_answers_and_asks_the_llm_only_about_the_rest() -> No
 
 
 def test_of_sources_giving_one_answer_the_quote_closest_to_the_question_is_shown() -> None:
-    """Was: asked "Did the ministers agree to hold regular meetings?", two articles said yes and the answer quoted
-    the best-ranked one ("agreed to activate personnel exchanges"), not the one saying "regular meetings"."""
+    """Was: asked "Did the defence ministers agree to hold regular meetings?", two articles said yes and the answer
+    quoted the best-ranked one ("agreed to activate personnel exchanges"), not the one saying "regular meetings":
+    each holds three of the question's words, but "defence", "ministers" and "agreed" are in every article."""
     texts = {
-        "a.txt": "Both ministers agreed to activate personnel exchanges.",
-        "b.txt": "The agreement to hold regular meetings is a pivotal step.",
+        "a.txt": "Both defence ministers agreed to activate personnel exchanges.",
+        "b.txt": "The plan to hold regular meetings is a pivotal step.",
+        "c.txt": "The defence ministers agreed on little else.",
     }
-    model = FakeModel(by_source={"Both ministers": reading("yes", 1), "The agreement": reading("yes", 1)})
-    question = "Did the ministers agree to hold regular meetings?"
-    _, result = _run(Reader(model, 200, 10), _as_sources(texts), texts, question)
-    assert result.sentences == ["The agreement to hold regular meetings is a pivotal step. [2]"]
+    replies = {"Both defence": reading("yes", 1), "The plan": reading("yes", 1), "The defence": reading("none", 0)}
+    question = "Did the defence ministers agree to hold regular meetings?"
+    _, result = _run(Reader(FakeModel(by_source=replies), 200, 10), _as_sources(texts), texts, question)
+    assert result.sentences == ["The plan to hold regular meetings is a pivotal step. [2]"]
     assert not result.conflicts
 
 

@@ -9,6 +9,7 @@ complementary.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -119,7 +120,8 @@ class Reader:
         articles = {t.file: _plain(t.article) for t in texts}
         relations, skipped = self._relations(question, groups, articles, usage)
         conflicts, complementary = _conflicts(question, groups, relations)
-        sentences = _sentences(groups, {s.n: s for s in sources}, set(info.terms))
+        weights = _rarity(info.terms, [vocabularies[t.file][0] for t in texts])
+        sentences = _sentences(groups, {s.n: s for s in sources}, weights)
         yield ReaderResult(
             readings, conflicts, complementary, sentences, usage, [r.source.file for r in failed], None, skipped
         )
@@ -230,15 +232,22 @@ def _conflicts(
     return conflicts, complementary
 
 
-def _sentences(groups: list[list[Reading]], by_n: dict[int, Source], wanted: set[str]) -> list[str]:
+def _rarity(words: tuple[str, ...], vocabularies: list[set[str]]) -> dict[str, float]:
+    """How much each question word says about a sentence: log((n + 1) / (df + 1)) over the n articles read; a word
+    every article holds ("defense", "minister" over the seeds) says nothing."""
+    n = len(vocabularies)
+    return {w: math.log((n + 1) / (sum(w in v for v in vocabularies) + 1)) for w in words}
+
+
+def _sentences(groups: list[list[Reading]], by_n: dict[int, Source], weights: dict[str, float]) -> list[str]:
     """For each group, the passage sentence(s) holding its quote, each cited: the answer's evidence, verbatim.
-    Of the sources giving one answer, the quote sharing most of the question's words (`wanted`) is shown: asked
-    "Did the ministers agree to hold regular meetings?", two sources say yes, and the one saying "the agreement
-    to hold regular meetings" shows why better than the best-ranked one ("agreed to activate personnel
-    exchanges")."""
+    Of the sources giving one answer, the quote holding most of the question's telling words (`weights`) is
+    shown: asked "Did the defence ministers agree to hold regular meetings?", two sources say yes, and the one
+    saying "the agreement to hold regular meetings" shows why better than the best-ranked one ("Both ministers
+    agreed to activate personnel exchanges"; "defence", "minister" and "agree" are in every article)."""
     out: list[str] = []
     for group in groups:
-        r = max(group, key=lambda g: len(wanted & set(terms(g.quote or ""))))  # the first of equals
+        r = max(group, key=lambda g: sum(weights.get(t, 0.0) for t in set(terms(g.quote or ""))))  # first of equals
         src = by_n.get(r.n)
         if src is None or r.start is None or r.end is None:
             continue
