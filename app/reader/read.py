@@ -311,14 +311,14 @@ def denies_premise(question: str, sentence: str) -> bool:
 
 
 def premise_sentence(question: str, sentences: list[str]) -> int | None:
-    """The index of the sentence about a yes/no question's premise that states other numbers than it supposes,
-    if any: the source's answer is then no, though the model read "none" ("Does the federation have 652,723
-    members?" — "Members 650,000"; "Was A Life on Film published in 1971?" — "A Life on Film (1967)"). About the
-    premise: it holds at least half (and two) of the question's other content words and half of those within
-    NEAR words of the supposed number ("members"; "Film", "published"), more than any other sentence stating a
-    number. News articles share their subject's words in most sentences: without the words next to the number,
-    "… issue a new joint declaration in 2025" denied that the last joint maritime exercises were in 2017
-    (docs/decisions.md)."""
+    """The index of the sentence about a yes/no question's premise that states another number of the kind it
+    supposes (`denies_premise`), if any: the source's answer is then no, though the model read "none" ("Does the
+    federation have 652,723 members?" — "Members 650,000"; "Was A Life on Film published in 1971?" — "A Life on
+    Film (1967)"). About the premise: it holds at least half (and two) of the question's other content words and
+    half of those within NEAR words of the supposed number ("members"; "Film", "published"), more than any other
+    sentence stating a number. News articles share their subject's words in most sentences: without the words
+    next to the number, "… issue a new joint declaration in 2025" denied that the last joint maritime exercises
+    were in 2017 (docs/decisions.md)."""
     supposed = supposed_numbers(question)
     if not supposed:
         return None
