@@ -253,14 +253,9 @@ def _restates(answer: str, question: QuestionInfo) -> bool:
     return bool(question.answer_labels) or bool(KINDS & set(question.focus))
 
 
-def supposed_numbers(question: str) -> set[str]:
-    """The numbers a yes/no question supposes ("Did Karl Weyprecht die on 2 March 1881?": 2, 1881); none for
-    other questions, a number in an aside, or one the question gives as a bound ("more than 115 years", "before
-    1503": then a source stating another number may agree)."""
-    proper = ASIDE.sub(" ", asked(question))
-    if not YES_NO_QUESTION.match(proper) or BOUND.search(alpha2digit(proper, "en")):
-        return set()
-    return _values(proper)
+def _proper(question: str) -> str:
+    """The question proper, asides left out and number words as digits: what a yes/no premise is read from."""
+    return alpha2digit(ASIDE.sub(" ", asked(question)), "en")
 
 
 def _values(text: str) -> set[str]:
@@ -296,6 +291,24 @@ def _kind_terms(word: str) -> list[str]:
     return [MONTH] if word.lower().rstrip(".") in MONTH_NAMES else terms(word)
 
 
+def _supposed(question: str) -> list[_Number]:
+    """The numbers a yes/no question supposes ("Did Karl Weyprecht die on 2 March 1881?": 2, 1881), with their
+    kinds; none for other questions, a number in an aside, or one the question gives as a bound ("more than 115
+    years", "before 1503": then a source stating another number may agree)."""
+    proper = _proper(question)
+    if not YES_NO_QUESTION.match(proper) or BOUND.search(proper):
+        return []
+    values = _values(proper)
+    return [n for n in _numbers(proper) if n.value in values]
+
+
+def _denies(supposed: list[_Number], sentence: str) -> bool:
+    """Does `sentence` state another number of the kind of one of the `supposed` ones, and not that one?"""
+    stated = _numbers(sentence)
+    values = {n.value for n in stated}
+    return any(n.value != s.value and n.kind & s.kind for n in supposed if n.value not in values for s in stated)
+
+
 def denies_premise(question: str, sentence: str) -> bool:
     """Does the sentence a "yes" rests on state another number of the kind the yes/no question supposes ("Did Karl
     Weyprecht die on 2 March 1881?" — "Died 3 March 1881"; "born on the 1st February?" — "born 10 February";
@@ -303,11 +316,7 @@ def denies_premise(question: str, sentence: str) -> bool:
     answers "yes" from such sentences: it does not read the number (docs/decisions.md). Of the same kind: both
     years, or sharing a word around them; "the first visit in 18 months?" is not denied by "the meeting on
     January 30th"."""
-    supposed = supposed_numbers(question)
-    asked_numbers = [n for n in _numbers(ASIDE.sub(" ", asked(question))) if n.value in supposed]
-    stated = _numbers(sentence)
-    values = {n.value for n in stated}
-    return any(n.value != s.value and n.kind & s.kind for n in asked_numbers if n.value not in values for s in stated)
+    return _denies(_supposed(question), sentence)
 
 
 def premise_sentence(question: str, sentences: list[str]) -> int | None:
@@ -319,10 +328,10 @@ def premise_sentence(question: str, sentences: list[str]) -> int | None:
     sentence stating a number. News articles share their subject's words in most sentences: without the words
     next to the number, "… issue a new joint declaration in 2025" denied that the last joint maritime exercises
     were in 2017 (docs/decisions.md)."""
-    supposed = supposed_numbers(question)
+    supposed = _supposed(question)
     if not supposed:
         return None
-    words = TOKENS.findall(alpha2digit(ASIDE.sub(" ", asked(question)), "en"))
+    words = TOKENS.findall(_proper(question))
     at = {i for i, w in enumerate(words) if VALUE.fullmatch(w)}
     wanted = set(terms(" ".join(w for i, w in enumerate(words) if i not in at)))
     near = {j for i in at for j in range(i - NEAR, i + NEAR + 1)} - at
@@ -332,7 +341,7 @@ def premise_sentence(question: str, sentences: list[str]) -> int | None:
     close = math.ceil(PREMISE_SHARE * len(near_words))
     fits = [(len(common), i) for common, i in shared if len(common) >= need and len(common & near_words) >= close]
     best = max(fits, default=None, key=lambda c: (c[0], -c[1]))
-    return best[1] if best is not None and denies_premise(question, sentences[best[1]]) else None
+    return best[1] if best is not None and _denies(supposed, sentences[best[1]]) else None
 
 
 def pointed_back(answer: str, question: QuestionInfo, source: SourceText, line: Line) -> tuple[str, Line] | None:
