@@ -12,6 +12,7 @@ from app.reader.locate import locate
 from app.reader.models import ReplyFailed, parse_reply
 from app.reader.prompts import ANSWER_CHARS, SourceReply, Verdict
 from app.reader.read import (
+    CLAIM,
     asked,
     denies_premise,
     off_topic,
@@ -482,6 +483,11 @@ def test_a_person_the_question_names_must_be_named(question: str, text: str, unn
             False,
         ),
         ("What area did the temple precinct in the Biesheim corridor cover?", "The area is flat.", True),
+        # a word general English rarely uses names the subject (was: NatConfQA evidence texts never writing
+        # "COVID-19" set aside, the stance questions they answer abstained on)
+        ("What is the effect of remdesivir on COVID-19?", "The drug remdesivir shortened recovery.", False),
+        ("What percentage of COVID-19 patients have myalgia?", "Symptoms included fever and myalgia (26.1%).", False),
+        ("What percentage of COVID-19 patients have myalgia?", "Most patients were seen within a week.", True),
     ],
 )
 def test_a_source_naming_nothing_the_question_names_is_unrelated(question: str, text: str, unrelated: bool) -> None:
@@ -759,3 +765,54 @@ def test_concurrent_rejections_switch_the_structured_output_form_once() -> None:
     for t in threads:
         t.join(timeout=10)
     assert [r.answer for r in results] == ["x", "x"]
+
+
+PETS = {
+    "a.txt": "Pets are a comfort. Dogs can catch the coronavirus from their owners, studies found.",
+    "b.txt": "Vets were asked. There is no evidence that dogs catch the coronavirus from people.",
+}
+
+
+def test_an_echo_of_a_claim_question_is_answered_by_the_sentence_it_points_at() -> None:
+    """Was: asked "What is possible in regards to pets being able to contract coronavirus?", the model answered
+    "possible" from the sentence taking the stance, which was then not in the source (or the same "possible" for
+    both sides): NatConfQA's stance conflicts went unseen. The sentence is the source's claim."""
+    question = "What is possible in regards to dogs catching the coronavirus?"
+    [source] = by_article(_as_sources({"a.txt": PETS["a.txt"]}), PETS.get)
+    lines = _lines(question, source)
+    got = _read(FakeModel().enqueue(reading("possible", 2)), question, source, lines)
+    assert [(r.answer, r.quote, r.answers, r.verified, r.status) for r in got.readings] == [
+        (
+            "Dogs can catch the coronavirus from their owners, studies found.",
+            "Dogs can catch the coronavirus from their owners, studies found.",
+            True,
+            True,
+            CLAIM,
+        )
+    ]
+    # Not where the question asks for a typed value (the echo names nothing), nor for a sentence sharing no other
+    # word of the question, nor for a copy of three of its words.
+    typed = "Who caught the coronavirus from their owners?"
+    echo = _read(FakeModel().enqueue(reading("owners", 2)), typed, source, _lines(typed, source))
+    assert echo.readings[0].status == "no answer (restates the question)"
+    unrelated = _read(FakeModel().enqueue(reading("possible", 1)), question, source, lines)
+    assert unrelated.readings[0].status == "answer not in source"
+    copied = _read(FakeModel().enqueue(reading("dogs catching the coronavirus", 2)), question, source, lines)
+    assert copied.readings[0].status == "no answer (restates the question)"
+
+
+def test_claims_that_deny_each_other_are_compared_by_the_llm() -> None:
+    """Two sources' echoes ("possible" both times) were one answer: as their sentences they differ, go to the
+    comparison, and a contradiction is shown with both sentences as the sides."""
+    question = "What is possible in regards to dogs catching the coronavirus?"
+    model = FakeModel(
+        by_source={"Answer A": '{"conflict": true}', "Pets are": reading("possible", 2), "Vets": reading("possible", 2)}
+    )
+    _, result = _run(Reader(model, 200, 10), _as_sources(PETS), PETS, question)
+    [conflict] = result.conflicts
+    assert [c.value for c in conflict.claims] == [
+        "Dogs can catch the coronavirus from their owners, studies found.",
+        "There is no evidence that dogs catch the coronavirus from people.",
+    ]
+    [compared] = [p for p in model.prompts if "Answer A" in p]
+    assert "Answer A: Dogs can catch" in compared and "Answer B: There is no evidence" in compared
