@@ -173,7 +173,7 @@ def off_topic(question: str, words: set[str], numbers: set[str]) -> bool:
     with that, 5 of WikiContradict's 329 passages and 84 of NatConfQA's 285 evidence texts are set aside (12 and
     87 without it; no SQuAD or RAMDocs count changes). Nor is a source sharing a word general English rarely uses
     (`rare_words`): an abstract on "remdesivir" or "myalgia" may never write the "COVID-19" the question names;
-    that keeps 19 more of NatConfQA's texts (65 set aside) and 2 SQuAD paragraphs, nothing else changes.
+    that keeps 18 more of NatConfQA's texts (66 set aside) and 2 SQuAD paragraphs, nothing else changes.
     """
     question = asked(question)
     values, wanted = key_values(question), set(terms(question))
