@@ -816,3 +816,24 @@ def test_claims_that_deny_each_other_are_compared_by_the_llm() -> None:
     ]
     [compared] = [p for p in model.prompts if "Answer A" in p]
     assert "Answer A: Dogs can catch" in compared and "Answer B: There is no evidence" in compared
+
+
+def test_claims_that_both_stand_are_complementary_without_an_llm_call() -> None:
+    """Was: asked "How serious is the threat from North Korea?", five seed articles' sentences (each the claim
+    behind an echoed "serious") were called a conflict by the LLM. Two claims neither of which denies the other
+    are complementary, and the LLM is not asked."""
+    texts = {
+        "a.txt": "Pets are a comfort. Dogs can catch the coronavirus from their owners, studies found.",
+        "b.txt": "Vets were asked. Cats may catch the coronavirus from people in rare cases.",
+    }
+    question = "What is possible in regards to pets catching the coronavirus?"
+    model = FakeModel(
+        by_source={"Answer A": '{"conflict": true}', "Pets are": reading("possible", 2), "Vets": reading("possible", 2)}
+    )
+    _, result = _run(Reader(model, 200, 10), _as_sources(texts), texts, question)
+    assert result.conflicts == []
+    assert [c.value for group in result.complementary for c in group.claims] == [
+        "Dogs can catch the coronavirus from their owners, studies found.",
+        "Cats may catch the coronavirus from people in rare cases.",
+    ]
+    assert not [p for p in model.prompts if "Answer A" in p]

@@ -71,7 +71,7 @@ def decide(first: str, second: str) -> Relation | None:
     yes_a, yes_b = YES_NO.match(first), YES_NO.match(second)
     if yes_a and yes_b:
         return "same" if yes_a.group(1).lower() == yes_b.group(1).lower() else "contradict"
-    if bool(NEGATION.search(first)) != bool(NEGATION.search(second)):
+    if one_denies(first, second):
         return None
     nums_a, words_a = _numbers(first)
     nums_b, words_b = _numbers(second)
@@ -94,7 +94,13 @@ def adds_up(question: str, first: str, second: str) -> bool:
     the LLM still judges). Asked such questions, the packaged model called every pair of different points a
     conflict (seed questions "What obstacles stand in the way of closer cooperation?", "Summarize what the
     articles say about North Korea.")."""
-    return bool(ACCOUNT.match(question)) and bool(NEGATION.search(first)) == bool(NEGATION.search(second))
+    return bool(ACCOUNT.match(question)) and not one_denies(first, second)
+
+
+def one_denies(first: str, second: str) -> bool:
+    """Is exactly one of two answers negated ("no evidence it helps" / "it helps")? Between two points of an
+    account, or two sentences standing as claims, only that is a sign of a disagreement worth the LLM's call."""
+    return bool(NEGATION.search(first)) != bool(NEGATION.search(second))
 
 
 def judge(model: ReaderModel, question: str, pair: Pair, max_tokens: int, timeout: float) -> tuple[Relation, Usage]:

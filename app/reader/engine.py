@@ -19,10 +19,20 @@ from app.engine.compose import said
 from app.engine.conflicts import named_as_past
 from app.engine.nlp import analyse, terms
 from app.engine.question import QuestionInfo
-from app.reader.compare import Pair, Relation, adds_up, decide, judge, picks_apart
+from app.reader.compare import Pair, Relation, adds_up, decide, judge, one_denies, picks_apart
 from app.reader.locate import locate
 from app.reader.models import ReaderModel, ReplyFailed, Usage
-from app.reader.read import YES_NO, SourceResult, asked, off_topic, read_one, unmentioned, unnamed_person, vocabulary
+from app.reader.read import (
+    CLAIM,
+    YES_NO,
+    SourceResult,
+    asked,
+    off_topic,
+    read_one,
+    unmentioned,
+    unnamed_person,
+    vocabulary,
+)
 from app.reader.sources import by_article, select_lines
 
 OFF_TOPIC = f"{ABOUT_ELSE} names nothing the question names)"
@@ -129,7 +139,12 @@ class Reader:
     def _relations(
         self, question: str, groups: list[list[Reading]], articles: dict[str, str], usage: Usage
     ) -> tuple[dict[tuple[int, int], Relation], int]:
-        """How each group relates to the largest one (k-1 comparisons, not k(k-1)/2: LLM calls are the cost)."""
+        """How each group relates to the largest one (k-1 comparisons, not k(k-1)/2: LLM calls are the cost).
+
+        A sentence standing as a reading's answer (`CLAIM`) words it differently from every other answer; asked
+        "How serious is the threat from North Korea?", the packaged model called the five seed articles'
+        sentences a conflict. So such a pair, like two points of an account, is compatible unless exactly one of
+        the two is negated, which the LLM then judges."""
         relations: dict[tuple[int, int], Relation] = {}
         proper = asked(question)
         judged = skipped = 0
@@ -141,7 +156,10 @@ class Reader:
             else:
                 relation = decide(*answers)
                 if relation != "same" and (
-                    _knows_the_other(a, b, articles) or _past(a) != _past(b) or adds_up(proper, *answers)
+                    _knows_the_other(a, b, articles)
+                    or _past(a) != _past(b)
+                    or adds_up(proper, *answers)
+                    or (CLAIM in (a.status, b.status) and not one_denies(*answers))
                 ):
                     relation = "compatible"
             if relation is None:
