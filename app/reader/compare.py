@@ -6,8 +6,9 @@ Deterministic:
 - contradict: the same words around different numbers ("1962" / "1958", "January 30" / "January 31"), a
   plain yes against a plain no, or two different options of an either/or question (`picks_apart`).
 Everything else is a pair for the LLM: do they conflict (contradict) or can both be listed (compatible)?
-Except when the question asks for an account (`adds_up`): then different answers are parts of it, and only a
-pair where one answer is negated and the other not goes to the LLM.
+Except when the question asks for an account (`adds_up`), or an answer is a sentence standing as the source's
+claim (the reader's `_relations`): then different answers are parts of one picture, and only a pair where one
+answer is negated and the other not (`one_denies`) goes to the LLM.
 """
 
 from __future__ import annotations
