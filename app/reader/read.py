@@ -262,12 +262,22 @@ def _restates(answer: str, question: QuestionInfo) -> bool:
     question's words in its own order are a copy, whatever is asked ("Level 3 Communications" for "Level 3
     Communications launched what?"): no gold answer over the dev sets and seeds is one, outside either/or
     questions."""
-    own = set(terms(YES_NO.sub("", answer)))
-    if not own or not own <= set(question.terms) or CHOICE.search(question.text):
+    if not _question_words_only(answer, question) or CHOICE.search(question.text):
         return False
     copied = " ".join(WORDS.findall(answer.lower()))
     if len(copied.split()) >= COPIED_WORDS and f" {copied} " in f" {' '.join(WORDS.findall(question.text.lower()))} ":
         return True
+    return _typed(question)
+
+
+def _question_words_only(answer: str, question: QuestionInfo) -> set[str]:
+    """The answer's content words (a leading yes/no aside) when every one is the question's, else none."""
+    own = set(terms(YES_NO.sub("", answer)))
+    return own if own <= set(question.terms) else set()
+
+
+def _typed(question: QuestionInfo) -> bool:
+    """Does the question ask for a typed value (who/when/where/how many) or a kind ("What kind of X")?"""
     return bool(question.answer_labels) or bool(KINDS & set(question.focus))
 
 
@@ -280,11 +290,11 @@ def _echoes(answer: str, question: QuestionInfo, sentence: str) -> bool:
     questions (an echo there names nothing: `_restates`), yes/no or either/or questions, nor a copy of three or
     more of the question's words ("Level 3 Communications" for "Level 3 communications launched what?": SQuAD's
     unanswerable questions are answered so)."""
-    own = set(terms(YES_NO.sub("", answer)))
+    own = _question_words_only(answer, question)
     text = asked(question.text)
-    if not own or not own <= set(question.terms) or len(WORDS.findall(answer)) >= COPIED_WORDS:
+    if not own or len(WORDS.findall(answer)) >= COPIED_WORDS:
         return False
-    if question.answer_labels or KINDS & set(question.focus) or YES_NO_QUESTION.match(text) or CHOICE.search(text):
+    if _typed(question) or YES_NO_QUESTION.match(text) or CHOICE.search(text):
         return False
     return bool(set(terms(sentence)) & (set(question.terms) - own))
 
@@ -429,10 +439,11 @@ def _reading(source: SourceText, lines: list[Line], reply: SourceReply, question
             return _quoting(source, lines[i], "no", True, "answered (states another number)")
         return Reading(first, source.file, False, None, None, None, None, False, "no answer")
     k = reply.sentence - 1
-    if 0 <= k < len(lines) and (back := pointed_back(answer, question, source, lines[k])) is not None:
-        return _quoting(source, back[1], back[0], True, "answered (the time of the sentence before)")
-    if 0 <= k < len(lines) and _echoes(answer, question, source.text[lines[k].start : lines[k].end]):
-        return _quoting(source, lines[k], _claim(source.text[lines[k].start : lines[k].end]), True, CLAIM)
+    if 0 <= k < len(lines):
+        if (back := pointed_back(answer, question, source, lines[k])) is not None:
+            return _quoting(source, back[1], back[0], True, "answered (the time of the sentence before)")
+        if _echoes(answer, question, pointed := source.text[lines[k].start : lines[k].end]):
+            return _quoting(source, lines[k], _claim(pointed), True, CLAIM)
     if _restates(answer, question):
         return Reading(first, source.file, False, answer, None, None, None, False, "no answer (restates the question)")
     if _only_ranks(answer, question):
