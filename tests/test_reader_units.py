@@ -657,6 +657,20 @@ def test_an_answer_from_a_sentence_holding_only_words_every_article_shares_is_se
     assert {c.value for c in result.conflicts[0].claims} == {"2017", "2019"}
 
 
+def test_a_name_the_sentence_shortens_is_no_telling_word_it_lacks() -> None:
+    """A sentence calls "James Humphrey" "Humphrey" (RAMDocs): "James", in one article only, does not make the
+    sentence beside the question."""
+    question = "What political party was James Humphrey affiliated with?"
+    texts = {
+        "a.txt": "James Humphrey was born in 1811. He studied law. Humphrey was elected as a Republican.",
+        "b.txt": "Hubert Humphrey merged the Democratic and Farmer-Labor parties.",
+    }
+    replies = {"[1] James": reading("Republican", 3), "[1] Hubert": reading("Democratic", 1)}
+    model = FakeModel(by_source={"Answer A": '{"conflict": true}', **replies})
+    _, result = _run(Reader(model, 200, 10), _as_sources(texts), texts, question)
+    assert {r.file: r.answers for r in result.readings} == {"a.txt": True, "b.txt": True}
+
+
 @pytest.mark.parametrize(
     ("question", "a", "b", "apart"),
     [
