@@ -7,7 +7,7 @@ import pytest
 from app.answer import Source
 from app.engine.question import analyse_question
 from app.reader.compare import adds_up, decide, picks_apart
-from app.reader.engine import ABOUT_ELSE, BESIDE, OFF_TOPIC, Reader, ReaderResult
+from app.reader.engine import ABOUT_ELSE, OFF_TOPIC, Reader, ReaderResult
 from app.reader.locate import locate
 from app.reader.models import ReplyFailed, parse_reply
 from app.reader.prompts import ANSWER_CHARS, SourceReply, Verdict
@@ -633,42 +633,6 @@ def test_a_source_that_states_the_other_answer_too_is_not_contradicting_it() -> 
     model = FakeModel(by_source={"Answer A": '{"conflict": true}', **replies})
     _, result = _run(Reader(model, 200, 10), sources, texts, question)
     assert result.conflicts and sum("Answer A" in p for p in model.prompts) == 1
-
-
-def test_an_answer_from_a_sentence_holding_only_words_every_article_shares_is_set_aside() -> None:
-    """Was: asked when South Korea and Japan last held joint maritime exercises, the model answered "2019" from a
-    sentence about export controls (it names South Korea and Japan, as every article does), and the seeds' answer
-    said the sources disagree. A sentence holding, or next to one holding, a word that tells (one not every article
-    holds) still answers."""
-    question = "When did the navies of Japan and Korea last hold joint drills?"
-    texts = {
-        "a.txt": "The navies of Japan and Korea last held joint drills in 2017.",
-        "b.txt": "Their navies plan joint drills. The two share a sea. Japan and Korea let a pact lapse in 2019.",
-        "c.txt": "Japan and Korea are neighbours.",
-    }
-    replies = {"[1] The navies": reading("2017", 1), "[1] Their navies plan": reading("2019", 3),
-               "[1] Japan and Korea are": reading("none", 0)}  # fmt: skip
-    _, result = _run(Reader(FakeModel(by_source=replies), 200, 10), _as_sources(texts), texts, question)
-    assert not result.conflicts  # two years would contradict by rule
-    assert [(r.file, r.status) for r in result.readings if r.answer == "2019"] == [("b.txt", BESIDE)]
-    texts["b.txt"] = "Their navies plan joint drills. Japan and Korea let a pact lapse in 2019."  # next to drills
-    replies["[1] Their navies plan"] = reading("2019", 2)
-    _, result = _run(Reader(FakeModel(by_source=replies), 200, 10), _as_sources(texts), texts, question)
-    assert {c.value for c in result.conflicts[0].claims} == {"2017", "2019"}
-
-
-def test_a_name_the_sentence_shortens_is_no_telling_word_it_lacks() -> None:
-    """A sentence calls "James Humphrey" "Humphrey" (RAMDocs): "James", in one article only, does not make the
-    sentence beside the question."""
-    question = "What political party was James Humphrey affiliated with?"
-    texts = {
-        "a.txt": "James Humphrey was born in 1811. He studied law. Humphrey was elected as a Republican.",
-        "b.txt": "Hubert Humphrey merged the Democratic and Farmer-Labor parties.",
-    }
-    replies = {"[1] James": reading("Republican", 3), "[1] Hubert": reading("Democratic", 1)}
-    model = FakeModel(by_source={"Answer A": '{"conflict": true}', **replies})
-    _, result = _run(Reader(model, 200, 10), _as_sources(texts), texts, question)
-    assert {r.file: r.answers for r in result.readings} == {"a.txt": True, "b.txt": True}
 
 
 @pytest.mark.parametrize(

@@ -12,10 +12,9 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from app.answer import ABOUT_ELSE, NOT_COVERED, Claim, Conflict, Reading, Source
-from app.engine.citations import key_values
 from app.engine.compose import said
 from app.engine.conflicts import named_as_past
 from app.engine.nlp import analyse, terms
@@ -37,7 +36,6 @@ from app.reader.read import (
 from app.reader.sources import by_article, select_lines
 
 OFF_TOPIC = f"{ABOUT_ELSE} names nothing the question names)"
-BESIDE = "no answer (its sentence holds none of the question's telling words)"
 COMPARE_TOKENS = 24  # {"verdict": "contradict"} and nothing more
 MAX_SENTENCES = 6
 
@@ -121,13 +119,7 @@ class Reader:
         usage = Usage()
         for r in results:
             usage.add(r.usage)
-        weights = _rarity(info.terms, [vocabularies[t.file][0] for t in texts])
-        telling = {w for w, weight in weights.items() if weight > 0} - _name_words(question)
-        readings = [
-            _on_point(r, telling & vocabularies[r.file][0], result.source.article)
-            for result in results
-            for r in result.readings
-        ] + unrelated
+        readings = [reading for r in results for reading in r.readings] + unrelated
         failed = [r for r in results if r.failure is not None]
         if results and len(failed) == len(results):
             yield ReaderResult(readings, [], [], [], usage, [r.source.file for r in failed], failed[0].failure)
@@ -138,6 +130,7 @@ class Reader:
         articles = {t.file: _plain(t.article) for t in texts}
         relations, skipped = self._relations(question, groups, articles, usage)
         conflicts, complementary = _conflicts(question, groups, relations)
+        weights = _rarity(info.terms, [vocabularies[t.file][0] for t in texts])
         sentences = _sentences(groups, {s.n: s for s in sources}, weights)
         yield ReaderResult(
             readings, conflicts, complementary, sentences, usage, [r.source.file for r in failed], None, skipped
@@ -262,31 +255,6 @@ def _rarity(words: tuple[str, ...], vocabularies: list[set[str]]) -> dict[str, f
     every article holds ("defense", "minister" over the seeds) says nothing."""
     n = len(vocabularies)
     return {w: math.log((n + 1) / (sum(w in v for v in vocabularies) + 1)) for w in words}
-
-
-def _name_words(question: str) -> set[str]:
-    """The words of the names and numbers the question proper names."""
-    return {t for value in key_values(asked(question)) for t in terms(value)}
-
-
-def _on_point(reading: Reading, telling: set[str], article: str) -> Reading:
-    """The reading, unless its sentence and the sentences either side of it hold none of the question's words that
-    tell (`telling`: in its article but not in every article read; names aside) — then the sentence is about
-    something else the articles share. Asked "When did South Korea and Japan last hold joint maritime
-    exercises?", the model answered "2019" from "After Japan tightened export controls … in 2019, South Korea …
-    notified Tokyo that it would not renew the pact." in an article that speaks of the exercises elsewhere; only
-    "South Korea" and "Japan", which every article names, are there. The sentences either side count: a report
-    names its subject once and goes on ("General LaCamera, commander of US Forces Korea, spoke. LaCamera said
-    …"). Names do not tell: a sentence calls "James Humphrey" "Humphrey" (RAMDocs). An article holding no telling
-    word words the question otherwise, and with one article read no word tells."""
-    if not reading.answers or not telling or reading.start is None or reading.end is None:
-        return reading
-    sentences = analyse(article)
-    at = [i for i, s in enumerate(sentences) if s.end > reading.start and s.start < reading.end]
-    around = sentences[max(min(at, default=0) - 1, 0) : max(at, default=len(sentences)) + 2]
-    if telling & set(terms(" ".join([reading.quote or "", *(s.text for s in around)]))):
-        return reading
-    return replace(reading, answers=False, status=BESIDE)
 
 
 def _sentences(groups: list[list[Reading]], by_n: dict[int, Source], weights: dict[str, float]) -> list[str]:
