@@ -9,7 +9,7 @@ from app.engine.question import analyse_question
 from app.reader.compare import adds_up, decide, picks_apart
 from app.reader.engine import ABOUT_ELSE, OFF_TOPIC, Reader, ReaderResult
 from app.reader.locate import locate
-from app.reader.models import ReplyFailed, parse_reply
+from app.reader.models import ReplyFailed, Usage, parse_reply
 from app.reader.prompts import ANSWER_CHARS, SourceReply, Verdict
 from app.reader.read import (
     CLAIM,
@@ -22,6 +22,7 @@ from app.reader.read import (
     unnamed_person,
     vocabulary,
 )
+from app.reader.reframe import reframe
 from app.reader.sources import Line, Piece, SourceText, by_article, select_lines
 from tests.fakes import FakeModel, reading
 
@@ -388,11 +389,59 @@ def test_of_sources_giving_one_answer_the_quote_closest_to_the_question_is_shown
         "b.txt": "The plan to hold regular meetings is a pivotal step.",
         "c.txt": "The defence ministers agreed on little else.",
     }
-    replies = {"Both defence": reading("yes", 1), "The plan": reading("yes", 1), "The defence": reading("none", 0)}
+    replies = {"Both defence": reading("yes", 1), "The plan": reading("yes", 1), "The defence": reading("none", 0),
+               "Question: Did": '{"question": "What did the defence ministers agree to?"}'}  # fmt: skip
     question = "Did the defence ministers agree to hold regular meetings?"
     _, result = _run(Reader(FakeModel(by_source=replies), 200, 10), _as_sources(texts), texts, question)
     assert result.sentences == ["The plan to hold regular meetings is a pivotal step. [2]"]
     assert not result.conflicts
+
+
+@pytest.mark.parametrize(
+    ("question", "reply", "open_question"),
+    [
+        ("Did Ada Byron die on 27 November 1852?", "When did Ada Byron die?", "When did Ada Byron die?"),
+        ("Was the bridge opened in 1932?", "  When was   the bridge opened? ", "When was the bridge opened?"),
+        ("Did the ministers agree to hold regular meetings?", "What did the ministers agree to?", None),  # untyped
+        ("Did Ada Byron die in 1852?", "Did Ada Byron die in London?", None),  # still yes/no
+        ("Did Ada Byron die in 1852?", "When did Ada Byron die", None),  # no question
+    ],
+)
+def test_a_yes_no_question_supposing_a_value_is_read_as_the_question_for_it(
+    question: str, reply: str, open_question: str | None
+) -> None:
+    model = FakeModel().enqueue({"question": reply})
+    rewritten, usage = reframe(model, question, 10)
+    assert rewritten == open_question and usage.calls == 1
+
+
+def test_only_a_yes_no_question_is_reframed_and_a_failed_reframing_reads_it_as_asked() -> None:
+    model = FakeModel()
+    assert reframe(model, "When did Ada Byron die?", 10) == (None, Usage()) and not model.prompts
+    assert reframe(model, "Is the bridge steel or stone?", 10) == (None, Usage())  # either/or: options, no value
+    model.fail = ReplyFailed("down", "connection refused")
+    rewritten, usage = reframe(model, "Did Ada Byron die in 1852?", 10)
+    assert rewritten is None and usage.calls == 1
+
+
+def test_sources_stating_other_values_than_a_yes_no_question_supposes_disagree() -> None:
+    """Was: asked "Did Karl Weyprecht die on 2 March 1881?", the model read "yes" from the passage saying 2 March
+    and "none" from the one saying 3 March, so WikiContradict's disagreement went unseen. Read as "When did … die?",
+    the two dates contradict by rule."""
+    texts = {"a.txt": "Ada Byron died on 27 November 1852 in London.", "b.txt": "Ada Byron died on 29 November 1852."}
+    model = FakeModel(
+        by_source={
+            "Ada Byron died on 27": reading("27 November 1852", 1),
+            "Ada Byron died on 29": reading("29 November 1852", 1),
+            "Question: Did": '{"question": "When did Ada Byron die?"}',
+        }
+    )
+    question = "Did Ada Byron die on 27 November 1852?"
+    progress, result = _run(Reader(model, 200, 10), _as_sources(texts), texts, question)
+    assert progress[0] == "reading the question as “When did Ada Byron die?”…"
+    assert all(p.startswith("Question: When did Ada Byron die?") for p in model.prompts[1:])
+    assert {c.value for c in result.conflicts[0].claims} == {"27 November 1852", "29 November 1852"}
+    assert result.usage.calls == 3  # the rewrite and two readings; the dates differ by rule
 
 
 def test_a_question_about_something_no_source_names_is_not_read() -> None:

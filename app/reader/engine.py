@@ -18,7 +18,7 @@ from app.answer import ABOUT_ELSE, NOT_COVERED, Claim, Conflict, Reading, Source
 from app.engine.compose import said
 from app.engine.conflicts import named_as_past
 from app.engine.nlp import analyse, terms
-from app.engine.question import QuestionInfo
+from app.engine.question import QuestionInfo, analyse_question
 from app.reader.compare import Pair, Relation, adds_up, decide, judge, one_denies, picks_apart
 from app.reader.locate import locate
 from app.reader.models import ReaderModel, ReplyFailed, Usage
@@ -33,6 +33,7 @@ from app.reader.read import (
     unnamed_person,
     vocabulary,
 )
+from app.reader.reframe import reframe
 from app.reader.sources import by_article, select_lines
 
 OFF_TOPIC = f"{ABOUT_ELSE} names nothing the question names)"
@@ -79,6 +80,10 @@ class Reader:
         article_text: Callable[[str], str | None],
     ) -> Iterator[str | ReaderResult]:
         """Yield progress lines, then the ReaderResult."""
+        reframed, usage = reframe(self.model, question, self.timeout)
+        if reframed is not None:  # a yes/no question supposing a value: read for the value (app/reader/reframe.py)
+            yield f"reading the question as “{reframed}”…"
+            question, info = reframed, analyse_question(reframed)
         texts = by_article(sources, article_text)
         whole = {t.file: f"{t.title}\n{t.article}" for t in texts}
         vocabularies = {file: vocabulary(text) for file, text in whole.items()}  # once: articles are long
@@ -86,7 +91,7 @@ class Reader:
         if absent is not None:  # nothing to read: no LLM call
             why = f"{NOT_COVERED} {absent})"
             readings = [Reading(t.first_n, t.file, False, None, None, None, None, False, why) for t in texts]
-            yield ReaderResult(readings, [], [], [])
+            yield ReaderResult(readings, [], [], [], usage)
             return
         why_aside = {t.file: OFF_TOPIC for t in texts if off_topic(info.text, *vocabularies[t.file])}
         unnamed = {
@@ -116,7 +121,6 @@ class Reader:
                 for done, _ in enumerate(as_completed(futures), 1):
                     yield f"read {done} of {total} sources with {name}…"
                 results = [f.result() for f in futures]
-        usage = Usage()
         for r in results:
             usage.add(r.usage)
         readings = [reading for r in results for reading in r.readings] + unrelated

@@ -47,6 +47,27 @@ class SourceReply(BaseModel):
     sentence: int = Field(ge=0, le=999)
 
 
+REFRAME_SYSTEM = (
+    "Rewrite the yes/no question as the open question whose answer decides it: ask for the date, place, number, "
+    'person, name or thing the question supposes. Reply with JSON only: {"question": "..."}.\n'
+    'Examples: "Did Ada Lovelace die in 1850?" -> "When did Ada Lovelace die?"; '
+    '"Is Lake Vattern a glacial lake?" -> "What type of lake is Lake Vattern?"; '
+    '"Does the club have 3,000 members?" -> "How many members does the club have?"'
+)
+"""Reply: {"question": "<the open question>"}. The examples are made up, not taken from any eval set."""
+
+
+def reframe_prompt(question: str) -> str:
+    """The user turn of a rewrite: the question alone."""
+    return f"Question: {question}"
+
+
+class OpenQuestion(BaseModel):
+    """The open question a yes/no question checks."""
+
+    question: str = Field(max_length=160)
+
+
 COMPARE_SYSTEM = (
     "Two sources answered the same question differently. Decide whether the two answers conflict. "
     "Reply with JSON only.\n"

@@ -1,0 +1,35 @@
+"""A yes/no question that supposes a value is read as the open question for that value.
+
+"Did Karl Weyprecht die on 2 March 1881?" is read as "When did Karl Weyprecht die?": each source then states its
+date, and two dates contradict by rule. Asked the yes/no question itself, the packaged model reads "yes" from the
+passage saying 2 March and "none" from the one saying 3 March (it does not read a different value as a no), so
+the disagreement went unseen: 13 of WikiContradict's 68 logged yes/no conflicts were found against 26 of its 54
+other conflicts. One LLM call rewrites the question; the rewrite is kept only when it asks for a typed value
+(when / where / who / how many), so "Did the defence ministers agree to hold regular meetings?" stays a yes/no
+question (its open form, "What did they agree to?", has many right answers).
+"""
+
+from __future__ import annotations
+
+from app.engine.question import analyse_question
+from app.reader.models import ReaderModel, ReplyFailed, Usage
+from app.reader.prompts import REFRAME_SYSTEM, OpenQuestion, reframe_prompt
+from app.reader.read import CHOICE, YES_NO_QUESTION, asked
+
+REFRAME_TOKENS = 60  # {"question": "<about 15 words>"}
+
+
+def reframe(model: ReaderModel, question: str, timeout: float) -> tuple[str | None, Usage]:
+    """The open question a yes/no `question` checks, if the model gives one asking for a typed value; with what
+    the call cost (nothing when the question is not yes/no)."""
+    proper = asked(question)
+    if not YES_NO_QUESTION.match(proper) or CHOICE.search(proper):
+        return None, Usage()
+    try:
+        reply, usage = model.reply(REFRAME_SYSTEM, reframe_prompt(question), OpenQuestion, REFRAME_TOKENS, timeout)
+    except ReplyFailed:
+        return None, Usage(1)
+    rewritten = " ".join(reply.question.split())
+    if not rewritten.endswith("?") or YES_NO_QUESTION.match(rewritten) or CHOICE.search(rewritten):
+        return None, usage
+    return (rewritten if analyse_question(rewritten).answer_labels else None), usage
