@@ -444,6 +444,21 @@ def test_sources_stating_other_values_than_a_yes_no_question_supposes_disagree()
     assert result.usage.calls == 3  # the rewrite and two readings; the dates differ by rule
 
 
+def test_which_sources_are_read_is_decided_by_the_question_asked_not_its_rewrite() -> None:
+    """Was: the rewrite "When did María Josefa Zozaya die?" names "Josefa", which neither source writes, and lost
+    the "1860" the passage saying "Maria would die in 1860" shares with the question asked: nothing was read."""
+    texts = {"a.txt": "Maria would die in 1860 at the age of 38.", "b.txt": "Zozaya died in 1914 in Monterrey."}
+    model = FakeModel(
+        by_source={
+            "Maria would": reading("1860", 1),
+            "Zozaya died": reading("1914", 1),
+            "Question: Did": '{"question": "When did María Josefa Zozaya die?"}',
+        }
+    )
+    _, result = _run(Reader(model, 200, 10), _as_sources(texts), texts, "Did Maria Zozaya die in 1860?")
+    assert {c.value for c in result.conflicts[0].claims} == {"1860", "1914"}
+
+
 def test_a_question_about_something_no_source_names_is_not_read() -> None:
     """Was: a source had to name everything the question names, so one calling COVID-19 "SARS-CoV-2" was taken
     for one about something else and never read (18% of WikiContradict's passages, 27% of NatConfQA's texts)."""

@@ -80,10 +80,13 @@ class Reader:
         article_text: Callable[[str], str | None],
     ) -> Iterator[str | ReaderResult]:
         """Yield progress lines, then the ReaderResult."""
+        # A yes/no question supposing a value is read and compared as the question for that value
+        # (app/reader/reframe.py); which sources are read, and which of their lines, is decided by the question asked.
         reframed, usage = reframe(self.model, question, self.timeout)
-        if reframed is not None:  # a yes/no question supposing a value: read for the value (app/reader/reframe.py)
+        read_as, read_info = question, info
+        if reframed is not None:
             yield f"reading the question as “{reframed}”…"
-            question, info = reframed, analyse_question(reframed)
+            read_as, read_info = reframed, analyse_question(reframed)
         texts = by_article(sources, article_text)
         whole = {t.file: f"{t.title}\n{t.article}" for t in texts}
         vocabularies = {file: vocabulary(text) for file, text in whole.items()}  # once: articles are long
@@ -110,12 +113,12 @@ class Reader:
         if self.model.concurrency <= 1:
             for i, (text, lines) in enumerate(zip(texts, shown, strict=True), 1):
                 yield f"reading source {i} of {total} ({text.title or text.file}) with {name}…"
-                results.append(read_one(self.model, info, text, lines, self.max_tokens, self.timeout))
+                results.append(read_one(self.model, read_info, text, lines, self.max_tokens, self.timeout))
         else:
             yield f"reading {total} sources with {name}, {self.model.concurrency} at a time…"
             with ThreadPoolExecutor(self.model.concurrency, thread_name_prefix="parallax-read") as pool:
                 futures = [
-                    pool.submit(read_one, self.model, info, t, lines, self.max_tokens, self.timeout)
+                    pool.submit(read_one, self.model, read_info, t, lines, self.max_tokens, self.timeout)
                     for t, lines in zip(texts, shown, strict=True)
                 ]
                 for done, _ in enumerate(as_completed(futures), 1):
@@ -128,12 +131,12 @@ class Reader:
         if results and len(failed) == len(results):
             yield ReaderResult(readings, [], [], [], usage, [r.source.file for r in failed], failed[0].failure)
             return
-        groups = _groups(asked(question), [r for r in readings if r.answers])
+        groups = _groups(asked(read_as), [r for r in readings if r.answers])
         if len(groups) > 1:
             yield f"comparing {len(groups)} different answers…"
         articles = {t.file: _plain(t.article) for t in texts}
-        relations, skipped = self._relations(question, groups, articles, usage)
-        conflicts, complementary = _conflicts(question, groups, relations)
+        relations, skipped = self._relations(read_as, groups, articles, usage)
+        conflicts, complementary = _conflicts(read_as, groups, relations)
         weights = _rarity(info.terms, [vocabularies[t.file][0] for t in texts])
         sentences = _sentences(groups, {s.n: s for s in sources}, weights)
         yield ReaderResult(
