@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from app.answer import Source
@@ -424,17 +426,22 @@ def test_only_a_yes_no_question_is_reframed_and_a_failed_reframing_reads_it_as_a
     assert rewritten is None and usage.calls == 1
 
 
+def _rewriting(rewrite: str, readings: dict[str, str]) -> FakeModel:
+    """A fake that rewrites a "Did …?" question as `rewrite` and reads each source by `readings`."""
+    return FakeModel(by_source={**readings, "Question: Did": json.dumps({"question": rewrite})})
+
+
 def test_sources_stating_other_values_than_a_yes_no_question_supposes_disagree() -> None:
     """Was: asked "Did Karl Weyprecht die on 2 March 1881?", the model read "yes" from the passage saying 2 March
     and "none" from the one saying 3 March, so WikiContradict's disagreement went unseen. Read as "When did … die?",
     the two dates contradict by rule."""
     texts = {"a.txt": "Ada Byron died on 27 November 1852 in London.", "b.txt": "Ada Byron died on 29 November 1852."}
-    model = FakeModel(
-        by_source={
+    model = _rewriting(
+        "When did Ada Byron die?",
+        {
             "Ada Byron died on 27": reading("27 November 1852", 1),
             "Ada Byron died on 29": reading("29 November 1852", 1),
-            "Question: Did": '{"question": "When did Ada Byron die?"}',
-        }
+        },
     )
     question = "Did Ada Byron die on 27 November 1852?"
     progress, result = _run(Reader(model, 200, 10), _as_sources(texts), texts, question)
@@ -444,16 +451,26 @@ def test_sources_stating_other_values_than_a_yes_no_question_supposes_disagree()
     assert result.usage.calls == 3  # the rewrite and two readings; the dates differ by rule
 
 
+def test_a_date_written_inside_another_sources_date_still_disagrees_with_it() -> None:
+    """Was: "4 May 1902" is a substring of "died 14 May 1902", so the source stating 14 May was taken to know the
+    other's date too and the two dates came out complementary (CI, the packaged model, "Did Ingrid Halvorsen die
+    on 4 May 1902?" read as "When did … die?")."""
+    texts = {"a.txt": "Ingrid Halvorsen died on 4 May 1902 in Bergen.", "b.txt": "Halvorsen (died 14 May 1902)."}
+    model = _rewriting(
+        "When did Ingrid Halvorsen die?",
+        {"died on 4 May": reading("4 May 1902", 1), "died 14 May": reading("14 May 1902", 1)},
+    )
+    _, result = _run(Reader(model, 200, 10), _as_sources(texts), texts, "Did Ingrid Halvorsen die on 4 May 1902?")
+    assert {c.value for c in result.conflicts[0].claims} == {"4 May 1902", "14 May 1902"}
+    assert not result.complementary
+
+
 def test_which_sources_are_read_is_decided_by_the_question_asked_not_its_rewrite() -> None:
     """Was: the rewrite "When did María Josefa Zozaya die?" names "Josefa", which neither source writes, and lost
     the "1860" the passage saying "Maria would die in 1860" shares with the question asked: nothing was read."""
     texts = {"a.txt": "Maria would die in 1860 at the age of 38.", "b.txt": "Zozaya died in 1914 in Monterrey."}
-    model = FakeModel(
-        by_source={
-            "Maria would": reading("1860", 1),
-            "Zozaya died": reading("1914", 1),
-            "Question: Did": '{"question": "When did María Josefa Zozaya die?"}',
-        }
+    model = _rewriting(
+        "When did María Josefa Zozaya die?", {"Maria would": reading("1860", 1), "Zozaya died": reading("1914", 1)}
     )
     _, result = _run(Reader(model, 200, 10), _as_sources(texts), texts, "Did Maria Zozaya die in 1860?")
     assert {c.value for c in result.conflicts[0].claims} == {"1860", "1914"}

@@ -10,6 +10,7 @@ complementary.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -198,7 +199,13 @@ def _knows_the_other(a: Reading, b: Reading, articles: dict[str, str]) -> bool:
     first, second = _plain(a.answer or ""), _plain(b.answer or "")
     if a.file == b.file or not first or not second or YES_NO.match(first) or YES_NO.match(second):
         return False
-    return second in articles.get(a.file, "") or first in articles.get(b.file, "")
+    return _states(articles.get(a.file, ""), second) or _states(articles.get(b.file, ""), first)
+
+
+def _states(article: str, value: str) -> bool:
+    """Does the (plain) article state `value` as words of its own? "4 may 1902" is inside "died 14 may 1902" as
+    characters, not as a date that article states."""
+    return re.search(rf"(?<!\w){re.escape(value)}(?!\w)", article) is not None
 
 
 def _past(reading: Reading) -> bool:

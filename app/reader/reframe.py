@@ -3,7 +3,7 @@
 "Did Karl Weyprecht die on 2 March 1881?" is read as "When did Karl Weyprecht die?": each source then states its
 date, and two dates contradict by rule. Asked the yes/no question itself, the packaged model reads "yes" from the
 passage saying 2 March and "none" from the one saying 3 March (it does not read a different value as a no), so
-the disagreement went unseen: 13 of WikiContradict's 68 logged yes/no conflicts were found against 26 of its 54
+the disagreement went unseen: 11 of WikiContradict's 68 logged yes/no conflicts were found against 26 of its 54
 other conflicts. One LLM call rewrites the question; the rewrite is kept only when it asks for a typed value
 (when / where / who / how many), so "Did the defence ministers agree to hold regular meetings?" stays a yes/no
 question (its open form, "What did they agree to?", has many right answers).
