@@ -203,9 +203,10 @@ def _knows_the_other(a: Reading, b: Reading, articles: dict[str, str]) -> bool:
 
 
 def _states(article: str, value: str) -> bool:
-    """Does the (plain) article state `value` as words of its own? "4 may 1902" is inside "died 14 may 1902" as
-    characters, not as a date that article states."""
-    return re.search(rf"(?<!\w){re.escape(value)}(?!\w)", article) is not None
+    """Does the (plain) article state `value`, starting at a word and not running on into a longer number? "4 may
+    1902" is inside "died 14 may 1902" as characters, not as a date that article states; "japan" in "japanese"
+    still counts, as it did."""
+    return re.search(rf"(?<!\w){re.escape(value)}(?!\d)", article) is not None
 
 
 def _past(reading: Reading) -> bool:
