@@ -407,6 +407,13 @@ def test_of_sources_giving_one_answer_the_quote_closest_to_the_question_is_shown
         ("Did the ministers agree to hold regular meetings?", "What did the ministers agree to?", None),  # untyped
         ("Did Ada Byron die in 1852?", "Did Ada Byron die in London?", None),  # still yes/no
         ("Did Ada Byron die in 1852?", "When did Ada Byron die", None),  # no question
+        ("Did Ada Byron visit Paris in 1842?", "When did Ada Byron visit Paris in 1842?", None),  # keeps the value
+        ("Is Anna Berg the club's chair?", "Who is Anna Berg's position in the club?", None),  # keeps the person
+        (
+            "Does the club have more than one pitch?",
+            "How many pitches does the club have?",
+            "How many pitches does the club have?",
+        ),
     ],
 )
 def test_a_yes_no_question_supposing_a_value_is_read_as_the_question_for_it(

@@ -6,11 +6,16 @@ passage saying 2 March and "none" from the one saying 3 March (it does not read 
 the disagreement went unseen: 11 of WikiContradict's 68 logged yes/no conflicts were found against 26 of its 54
 other conflicts. One LLM call rewrites the question; the rewrite is kept only when it asks for a typed value
 (when / where / who / how many), so "Did the defence ministers agree to hold regular meetings?" stays a yes/no
-question (its open form, "What did they agree to?", has many right answers).
+question (its open form, "What did they agree to?", has many right answers), and only when it leaves out
+something the question names, the value it supposes: "Did Gen Nakatani visit South Korea in 2025?" came back as
+"When did Gen Nakatani visit South Korea in 2025?", "Is Shinjiro Koizumi Japan's defense minister?" as "Who is
+Shinjiro Koizumi's current position in Japan?"; read so, a source stating the supposed value restates the
+question, and two who name other people made a false disagreement.
 """
 
 from __future__ import annotations
 
+from app.engine.nlp import terms
 from app.engine.question import analyse_question
 from app.reader.models import ReaderModel, ReplyFailed, Usage
 from app.reader.prompts import REFRAME_SYSTEM, OpenQuestion, reframe_prompt
@@ -32,4 +37,12 @@ def reframe(model: ReaderModel, question: str, timeout: float) -> tuple[str | No
     rewritten = " ".join(reply.question.split())
     if not rewritten.endswith("?") or YES_NO_QUESTION.match(rewritten) or CHOICE.search(rewritten):
         return None, usage
-    return (rewritten if analyse_question(rewritten).answer_labels else None), usage
+    typed = bool(analyse_question(rewritten).answer_labels)
+    return (rewritten if typed and _leaves_out_a_value(question, rewritten) else None), usage
+
+
+def _leaves_out_a_value(question: str, rewritten: str) -> bool:
+    """Does the rewrite leave out a word of something the question names (a name, date or number: "1852",
+    "Paris", "more than one")? That is the value the question supposes and the open question must ask for."""
+    kept = set(terms(rewritten))
+    return any(set(terms(named.text)) - kept for named in analyse_question(question).anchors)
