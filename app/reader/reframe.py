@@ -10,7 +10,7 @@ question (its open form, "What did they agree to?", has many right answers), and
 something the question names, the value it supposes: "Did Gen Nakatani visit South Korea in 2025?" came back as
 "When did Gen Nakatani visit South Korea in 2025?", "Is Shinjiro Koizumi Japan's defense minister?" as "Who is
 Shinjiro Koizumi's current position in Japan?"; read so, a source stating the supposed value restates the
-question, and two who name other people made a false disagreement.
+question, and two sources naming other ministers made a false disagreement.
 """
 
 from __future__ import annotations
