@@ -25,10 +25,15 @@ REFRAME_TOKENS = 60  # {"question": "<about 15 words>"}
 
 
 def reframe(model: ReaderModel, question: str, timeout: float) -> tuple[str | None, Usage]:
-    """The open question a yes/no `question` checks, if the model gives one asking for a typed value; with what
-    the call cost (nothing when the question is not yes/no)."""
+    """The open question a yes/no `question` checks, if the model gives one asking for a typed value and leaving
+    out the value the question supposes; with what the call cost. No call when the question is not yes/no, or
+    names nothing (no name, date or number) a rewrite could leave out: "Is sleep essential for all complex
+    animals?" or "Did the ministers discuss the radar incident?" would be read as asked anyway."""
     proper = asked(question)
     if not YES_NO_QUESTION.match(proper) or CHOICE.search(proper):
+        return None, Usage()
+    named = [set(terms(thing.text)) for thing in analyse_question(question).anchors]
+    if not any(named):
         return None, Usage()
     try:
         reply, usage = model.reply(REFRAME_SYSTEM, reframe_prompt(question), OpenQuestion, REFRAME_TOKENS, timeout)
@@ -38,11 +43,6 @@ def reframe(model: ReaderModel, question: str, timeout: float) -> tuple[str | No
     if not rewritten.endswith("?") or YES_NO_QUESTION.match(rewritten) or CHOICE.search(rewritten):
         return None, usage
     typed = bool(analyse_question(rewritten).answer_labels)
-    return (rewritten if typed and _leaves_out_a_value(question, rewritten) else None), usage
-
-
-def _leaves_out_a_value(question: str, rewritten: str) -> bool:
-    """Does the rewrite leave out a word of something the question names (a name, date or number: "1852",
-    "Paris", "more than one")? That is the value the question supposes and the open question must ask for."""
     kept = set(terms(rewritten))
-    return any(set(terms(named.text)) - kept for named in analyse_question(question).anchors)
+    leaves_out = any(words - kept for words in named)  # a word of a name, date or number: "1852", "more than one"
+    return (rewritten if typed and leaves_out else None), usage
