@@ -19,7 +19,7 @@ from app.answer import ABOUT_ELSE, NOT_COVERED, Claim, Conflict, Reading, Source
 from app.engine.compose import said
 from app.engine.conflicts import named_as_past
 from app.engine.nlp import analyse, terms
-from app.engine.question import QuestionInfo, analyse_question
+from app.engine.question import QuestionInfo
 from app.reader.compare import Pair, Relation, adds_up, decide, judge, one_denies, picks_apart
 from app.reader.locate import locate
 from app.reader.models import ReaderModel, ReplyFailed, Usage
@@ -86,8 +86,8 @@ class Reader:
         reframed, usage = reframe(self.model, question, self.timeout)
         read_as, read_info = question, info
         if reframed is not None:
-            yield f"reading the question as “{reframed}”…"
-            read_as, read_info = reframed, analyse_question(reframed)
+            yield f"reading the question as “{reframed.text}”…"
+            read_as, read_info = reframed.text, reframed
         texts = by_article(sources, article_text)
         whole = {t.file: f"{t.title}\n{t.article}" for t in texts}
         vocabularies = {file: vocabulary(text) for file, text in whole.items()}  # once: articles are long

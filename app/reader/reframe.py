@@ -16,7 +16,7 @@ question, and two sources naming other ministers made a false disagreement.
 from __future__ import annotations
 
 from app.engine.nlp import terms
-from app.engine.question import analyse_question
+from app.engine.question import QuestionInfo, analyse_question
 from app.reader.models import ReaderModel, ReplyFailed, Usage
 from app.reader.prompts import REFRAME_SYSTEM, OpenQuestion, reframe_prompt
 from app.reader.read import CHOICE, YES_NO_QUESTION, asked
@@ -24,11 +24,12 @@ from app.reader.read import CHOICE, YES_NO_QUESTION, asked
 REFRAME_TOKENS = 60  # {"question": "<about 15 words>"}
 
 
-def reframe(model: ReaderModel, question: str, timeout: float) -> tuple[str | None, Usage]:
-    """The open question a yes/no `question` checks, if the model gives one asking for a typed value and leaving
-    out the value the question supposes; with what the call cost. No call when the question is not yes/no, or
-    names nothing (no name, date or number) a rewrite could leave out: "Is sleep essential for all complex
-    animals?" or "Did the ministers discuss the radar incident?" would be read as asked anyway."""
+def reframe(model: ReaderModel, question: str, timeout: float) -> tuple[QuestionInfo | None, Usage]:
+    """The open question a yes/no `question` checks (analysed, as the reader reads with it), if the model gives
+    one asking for a typed value and leaving out the value the question supposes; with what the call cost. No call
+    when the question is not yes/no, or names nothing (no name, date or number) a rewrite could leave out: "Is
+    sleep essential for all complex animals?" or "Did the ministers discuss the radar incident?" would be read as
+    asked anyway."""
     proper = asked(question)
     if not YES_NO_QUESTION.match(proper) or CHOICE.search(proper):
         return None, Usage()
@@ -42,7 +43,7 @@ def reframe(model: ReaderModel, question: str, timeout: float) -> tuple[str | No
     rewritten = " ".join(reply.question.split())
     if not rewritten.endswith("?") or YES_NO_QUESTION.match(rewritten) or CHOICE.search(rewritten):
         return None, usage
-    typed = bool(analyse_question(rewritten).answer_labels)
+    info = analyse_question(rewritten)
     kept = set(terms(rewritten))
     leaves_out = any(words - kept for words in named)  # a word of a name, date or number: "1852", "more than one"
-    return (rewritten if typed and leaves_out else None), usage
+    return (info if info.answer_labels and leaves_out else None), usage
