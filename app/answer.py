@@ -80,6 +80,7 @@ class Claim:
     published: str | None = None  # the article's date: a newer report may supersede an older one
     also_in: tuple[str, ...] = ()  # syndicated copies that say the same
     title: str | None = None  # the article's headline
+    verdict: str | None = None  # "yes"/"no": what the value says to a yes/no question read as an open one
 
     @property
     def name(self) -> str:

@@ -17,7 +17,7 @@ from app.engine.conflicts import detect_conflicts
 from app.engine.evidence import score_evidence
 from app.engine.question import QuestionInfo, analyse_question, respell, unframed
 from app.engine.retrieve import HybridRetriever, QuestionError, check_question
-from app.engine.timeline import with_dates
+from app.engine.timeline import sourced, with_dates
 from app.reader.engine import Reader, ReaderResult
 from app.reader.models import ReaderModel, Usage
 from app.scan.job import Progress, ScanReport, scan
@@ -214,6 +214,8 @@ class Parallax:
         conflicts = with_dates(_merge(result.conflicts, instant.conflicts), instant.sources)
         complementary = _outside(result.complementary, conflicts)
         lead = [disagreement_sentence(conflicts)] if conflicts else []
+        if not conflicts and result.yes_no:  # "Reuters says yes (4 May 1902) [1]." before the quotes
+            lead = [f"{said(sourced(result.yes_no, instant.sources))}."]
         rule_quotes = [s.text for c in instant.conflicts if c in conflicts for s in _quoted(instant, c)]
         body = list(dict.fromkeys([*rule_quotes, *result.sentences]))
         abstained = not body and not conflicts

@@ -137,6 +137,15 @@ def test_a_disagreement_over_a_yes_no_question_is_kept() -> None:
     assert not check_sentence("001_a.txt says yes, in Seoul [1].", [PASSAGE]).supported
 
 
+def test_each_sides_yes_or_no_with_its_value_is_checked_by_the_value() -> None:
+    """A yes/no question read as an open one: "A says yes (Yokosuka) [1]" keeps its yes, and its value must still
+    be in the passage."""
+    headline = Source(2, "003_b.txt", "Seoul budget grows", "c2", 0, 86, OTHER.text, 0.5)
+    sentence = f"Sources disagree: 001_a.txt says yes (Yokosuka) [1]; {headline.name} says no (U$43.8 billion) [2]."
+    assert check_sentence(sentence, [PASSAGE, headline]).supported
+    assert not check_sentence("001_a.txt says yes (Seoul) [1].", [PASSAGE]).supported
+
+
 @pytest.mark.parametrize("name", ["T-7", "F-35", "COVID-19"])
 def test_a_passage_sentence_naming_a_lettered_model_is_its_own_support(name: str) -> None:
     """Was: "T-7" was read as the name "T-" (no such word in the passage), so the reader's verbatim sentence

@@ -150,7 +150,8 @@ def test_sources_stating_different_dates_or_places_disagree_on_yes_no_and_either
     """Was: asked "Did she die on 4 May 1902?", the model read "yes" from "died 14 May 1902" too, so two sources
     giving different dates agreed; read as "When did she die?", the "4 May 1902" inside "14 May 1902" made the two
     dates complementary; asked "in Bergen or in Oslo?", a source that mentions Oslo elsewhere made its "Bergen"
-    complementary to the other's "Oslo". And the disagreement's lead was cut from the answer."""
+    complementary to the other's "Oslo". And the disagreement's lead was cut from the answer. The dates then
+    stood without the yes or no the question asked for."""
     (tmp_path / "docs").mkdir()
     articles = {
         "gazette.txt": "Polar explorer Ingrid Halvorsen led three expeditions to Svalbard. Ingrid Halvorsen died on "
@@ -162,9 +163,15 @@ def test_sources_stating_different_dates_or_places_disagree_on_yes_no_and_either
         (tmp_path / "docs" / name).write_text(text, encoding="utf-8")
     service = make_folder_service(Settings(), tmp_path)
     for question, sides in (
-        ("Did Ingrid Halvorsen die on 4 May 1902?", {("gazette.txt", "4 May 1902"), ("almanac.txt", "14 May 1902")}),
-        ("Did Ingrid Halvorsen die in Bergen or in Oslo?", {("gazette.txt", "Bergen"), ("almanac.txt", "Oslo")}),
+        (
+            "Did Ingrid Halvorsen die on 4 May 1902?",  # each side says yes or no to the question asked
+            {("gazette.txt", "4 May 1902", "yes"), ("almanac.txt", "14 May 1902", "no")},
+        ),
+        (
+            "Did Ingrid Halvorsen die in Bergen or in Oslo?",
+            {("gazette.txt", "Bergen", None), ("almanac.txt", "Oslo", None)},
+        ),
     ):
         answer = service.ask(question, llm="local")
         assert answer.engine == "reader" and answer.answer.startswith("Sources disagree:")
-        assert {(c.file, c.value) for conflict in answer.conflicts for c in conflict.claims} == sides
+        assert {(c.file, c.value, c.verdict) for conflict in answer.conflicts for c in conflict.claims} == sides

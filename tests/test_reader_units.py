@@ -421,7 +421,13 @@ def test_a_yes_no_question_supposing_a_value_is_read_as_the_question_for_it(
 ) -> None:
     model = FakeModel().enqueue({"question": reply})
     rewritten, usage = reframe(model, question, 10)
-    assert (rewritten and rewritten.text) == open_question and usage.calls == 1
+    assert (rewritten and rewritten.info.text) == open_question and usage.calls == 1
+
+
+def test_a_rewrite_keeps_what_the_yes_no_question_supposes() -> None:
+    model = FakeModel().enqueue({"question": "When did Ada Byron die?"})
+    rewritten, _ = reframe(model, "Did Ada Byron die on 27 November 1852?", 10)
+    assert rewritten is not None and rewritten.supposed == ("27 November 1852",)  # not "Ada Byron": the rewrite has it
 
 
 def test_only_a_yes_no_question_naming_a_value_is_reframed_and_a_failed_reframing_reads_it_as_asked() -> None:
@@ -455,8 +461,53 @@ def test_sources_stating_other_values_than_a_yes_no_question_supposes_disagree()
     progress, result = _run(Reader(model, 200, 10), _as_sources(texts), texts, question)
     assert progress[0] == "reading the question as “When did Ada Byron die?”…"
     assert all(p.startswith("Question: When did Ada Byron die?") for p in model.prompts[1:])
-    assert {c.value for c in result.conflicts[0].claims} == {"27 November 1852", "29 November 1852"}
+    assert {(c.value, c.verdict) for c in result.conflicts[0].claims} == {
+        ("27 November 1852", "yes"),
+        ("29 November 1852", "no"),
+    }
+    assert "says yes (27 November 1852) [1]" in result.conflicts[0].note and not result.yes_no
     assert result.usage.calls == 3  # the rewrite and two readings; the dates differ by rule
+
+
+@pytest.mark.parametrize(
+    ("question", "rewrite", "values", "verdicts"),
+    [
+        # each value states the supposed year: a yes from every source, which the answer opens with
+        ("Did Ada Byron die in 1852?", "When did Ada Byron die?", ("27 November 1852", "1852"), {"yes"}),
+        ("Did Ada Byron die in 1850?", "When did Ada Byron die?", ("1852", "1852"), {"no"}),
+        # a bound is no value: 2 pitches contradict no "one" in "more than one"
+        ("Does Ada Byron's club have more than one pitch?", "How many pitches does it have?", ("2", "2"), set()),
+        # a place the rules cannot weigh against the supposed one
+        ("Did Ada Byron die in London?", "Where did Ada Byron die?", ("Marylebone", "Marylebone"), set()),
+    ],
+)
+def test_agreeing_sources_answer_a_reframed_yes_no_question_with_one_yes_or_no_where_rules_can_tell(
+    question: str, rewrite: str, values: tuple[str, str], verdicts: set[str]
+) -> None:
+    texts = {"a.txt": f"Ada Byron: {values[0]}.", "b.txt": f"On Ada Byron, the record: {values[1]}."}
+    model = FakeModel(
+        by_source={
+            "Answer A": '{"conflict": false}',
+            f"Question: {question}": json.dumps({"question": rewrite}),
+            "[1] Ada Byron:": reading(values[0], 1),
+            "the record:": reading(values[1], 1),
+        }
+    )
+    _, result = _run(Reader(model, 200, 10), _as_sources(texts), texts, question)
+    assert not result.conflicts and [r.status for r in result.readings] == ["answered", "answered"]
+    assert {c.verdict for c in result.yes_no} == verdicts and len(result.yes_no) == (2 if verdicts else 0)
+
+
+def test_a_value_contradicting_the_sources_yes_is_a_no() -> None:
+    """A value the rules cannot weigh against the supposed one ("Bremen" / "Munich") is a no against a source
+    saying the supposed one."""
+    texts = {"a.txt": "Hans Ebert died in Munich in 1931.", "b.txt": "Hans Ebert died in Bremen."}
+    model = _rewriting(
+        "Where did Hans Ebert die?",
+        {"Answer A": '{"conflict": true}', "Munich in 1931": reading("Munich", 1), "in Bremen": reading("Bremen", 1)},
+    )
+    _, result = _run(Reader(model, 200, 10), _as_sources(texts), texts, "Did Hans Ebert die in Munich?")
+    assert {(c.value, c.verdict) for c in result.conflicts[0].claims} == {("Munich", "yes"), ("Bremen", "no")}
 
 
 def test_a_date_written_inside_another_sources_date_still_disagrees_with_it() -> None:

@@ -196,3 +196,33 @@ def test_an_answer_whose_every_sentence_is_unsupported_abstains_rather_than_say_
     assert notes == ["Removed 1 sentence(s) that the cited passages do not support."]
     kept = _checked("The ferry terminal opened in 1990. [1] The bridge opened in 2001. [1]", [src], False, [])
     assert kept[0] == "The ferry terminal opened in 1990. [1]" and not kept[3]
+
+
+def test_sources_agreeing_on_what_a_yes_no_question_supposes_answer_it_yes_first(tmp_path) -> None:
+    """Was: "Did Ada Byron die in 1852?", read as "When did Ada Byron die?", was answered with the dates alone; the
+    yes the question asks for was left to the reader. A fake model (prompting only); real store and retrieval."""
+    from app.backends import make_folder_service
+    from app.settings import Settings
+    from tests.fakes import FakeModel, reading
+
+    (tmp_path / "docs").mkdir()
+    for name, text in {
+        "gazette.txt": "Obituaries\n\nThe mathematician Ada Byron died on 27 November 1852 in London.",
+        "almanac.txt": "Almanac of science\n\nAda Byron wrote the first published program. She died in 1852, aged 36.",
+    }.items():
+        (tmp_path / "docs" / name).write_text(text, encoding="utf-8")
+    folder = make_folder_service(Settings(), tmp_path)
+    model = FakeModel(
+        by_source={
+            "Answer A": '{"conflict": false}',
+            "Question: Did Ada": '{"question": "When did Ada Byron die?"}',
+            "in London": reading("27 November 1852", 1),
+            "aged 36": reading("1852", 2),
+        }
+    )
+    service = Parallax(folder.store, folder.retriever, lambda name: model, default_llm="fake", llm_names=["fake"])
+    answer = service.ask("Did Ada Byron die in 1852?")
+    lead = answer.sentences[0].text
+    assert answer.engine == "reader" and not answer.conflicts and answer.answer.startswith(lead)
+    assert lead == "“Obituaries” says yes (27 November 1852) [1]; “Almanac of science” says yes (1852) [2]."
+    assert all(s.supported for s in answer.sentences) and len(answer.sentences) == 3  # the lead, two quotes

@@ -1,9 +1,11 @@
 """Dates explain disagreements: claims carry their article's date and outlet, oldest first, and the note says when
 the newer report may supersede the older."""
 
+from dataclasses import replace
+
 from app.answer import Claim, Conflict, Source
 from app.engine.compose import said
-from app.engine.timeline import with_dates
+from app.engine.timeline import sourced, with_dates
 
 
 def source(n: int, file: str, published: str | None, outlet: str | None = None, title: str = "") -> Source:
@@ -55,3 +57,10 @@ def test_two_articles_with_one_headline_are_told_apart_by_file() -> None:
         "Sources disagree on the minister: \u201cSame wire headline\u201d, new.txt says Ahn Kyu-back [1]; "
         "\u201cSame wire headline\u201d, old.txt says Suh Wook [2]."
     )
+
+
+def test_a_yes_no_sides_verdict_comes_before_its_value_and_sources_name_it() -> None:
+    """A yes/no question read as an open one: each source's yes or no, then the value it rests on."""
+    sources = [source(1, "new.txt", None, "Daily"), source(2, "old.txt", None, title="Ministers meet")]
+    claims = sourced([replace(A, verdict="yes"), replace(B, verdict="no")], sources)
+    assert said(claims) == "Daily says yes (Ahn Kyu-back) [1]; \u201cMinisters meet\u201d says no (Suh Wook) [2]"

@@ -51,8 +51,9 @@ def _quote(ev: Evidence) -> str:
 
 def said(claims: list[Claim], cite: bool = True) -> str:
     """'Reuters says X [1]; “Headline…” says Y [2]': each claim's value next to its source's name (notes and the
-    disagreement lead; `cite=False` leaves out the [n], for claims outside an answer). When any claim is dated,
-    each source shows its date or "undated"."""
+    disagreement lead; `cite=False` leaves out the [n], for claims outside an answer), after its yes or no when
+    it answers a yes/no question ("says no (14 May 1902)"). When any claim is dated, each source shows its date
+    or "undated"."""
     dated = any(c.published for c in claims)
     files: dict[str, set[str]] = {}
     for c in claims:
@@ -63,7 +64,10 @@ def said(claims: list[Claim], cite: bool = True) -> str:
         name = f"{claim.name}, {claim.file}" if claim.name in shared else claim.name  # two articles, one headline
         return f"{name} ({claim.published or 'undated'})" if dated else name
 
-    return "; ".join(f"{who(c)} says {c.value}" + (f" [{c.n}]" if cite else "") for c in claims)
+    def value(claim: Claim) -> str:
+        return f"{claim.verdict} ({claim.value})" if claim.verdict else claim.value  # "yes (4 May 1902)"
+
+    return "; ".join(f"{who(c)} says {value(c)}" + (f" [{c.n}]" if cite else "") for c in claims)
 
 
 def disagreement_sentence(conflicts: list[Conflict]) -> str:

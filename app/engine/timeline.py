@@ -12,14 +12,19 @@ from app.engine.compose import said
 
 def with_dates(conflicts: list[Conflict], sources: list[Source]) -> list[Conflict]:
     """The conflicts with dated, ordered claims and a note that says when the sides differ in date."""
+    return [_dated(c, sources) for c in conflicts]
+
+
+def sourced(claims: list[Claim], sources: list[Source]) -> list[Claim]:
+    """The claims with their sources' outlets, headlines and dates (what `said` names them by), oldest first."""
     by_file = {s.file: s for s in sources}
-    return [_dated(c, by_file) for c in conflicts]
+    return oldest_first([_claim(c, by_file.get(c.file)) for c in claims])
 
 
-def _dated(conflict: Conflict, by_file: dict[str, Source]) -> Conflict:
+def _dated(conflict: Conflict, sources: list[Source]) -> Conflict:
     """Notes are written as "<head> <said(claims)>." (rules and reader alike): the claim list is rewritten with
     the dates; the head is kept. Applying it twice changes nothing."""
-    claims = oldest_first([_claim(c, by_file.get(c.file)) for c in conflict.claims])
+    claims = sourced(conflict.claims, sources)
     listed = conflict.note.find(f"{said(conflict.claims)}.")
     if listed < 0:
         return replace(conflict, claims=claims)

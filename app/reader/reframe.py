@@ -11,9 +11,13 @@ something the question names, the value it supposes: "Did Gen Nakatani visit Sou
 "When did Gen Nakatani visit South Korea in 2025?", "Is Shinjiro Koizumi Japan's defense minister?" as "Who is
 Shinjiro Koizumi's current position in Japan?"; read so, a source stating the supposed value restates the
 question, and two sources naming other ministers made a false disagreement.
+What the rewrite leaves out is what the question supposes: each source's answer is then a yes or a no to the
+question asked (app/reader/engine.py).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from app.engine.nlp import terms
 from app.engine.question import QuestionInfo, analyse_question
@@ -24,17 +28,26 @@ from app.reader.read import CHOICE, YES_NO_QUESTION, asked
 REFRAME_TOKENS = 60  # {"question": "<about 15 words>"}
 
 
-def reframe(model: ReaderModel, question: str, timeout: float) -> tuple[QuestionInfo | None, Usage]:
-    """The open question a yes/no `question` checks (analysed, as the reader reads with it), if the model gives
-    one asking for a typed value and leaving out the value the question supposes; with what the call cost. No call
+@dataclass(frozen=True)
+class Reframed:
+    """The open question a yes/no question checks, analysed as the reader reads with it, and what the yes/no
+    question supposes: the named things, dates and numbers the rewrite leaves out ("2 March 1881")."""
+
+    info: QuestionInfo
+    supposed: tuple[str, ...]
+
+
+def reframe(model: ReaderModel, question: str, timeout: float) -> tuple[Reframed | None, Usage]:
+    """The open question a yes/no `question` checks, if the model gives one asking for a typed value and leaving
+    out the value the question supposes; with what the call cost. No call
     when the question is not yes/no, or names nothing (no name, date or number) a rewrite could leave out: "Is
     sleep essential for all complex animals?" or "Did the ministers discuss the radar incident?" would be read as
     asked anyway."""
     proper = asked(question)
     if not YES_NO_QUESTION.match(proper) or CHOICE.search(proper):
         return None, Usage()
-    named = [set(terms(thing.text)) for thing in analyse_question(question).anchors]
-    if not any(named):
+    named = {thing.text: set(terms(thing.text)) for thing in analyse_question(question).anchors}
+    if not any(named.values()):
         return None, Usage()
     try:
         reply, usage = model.reply(REFRAME_SYSTEM, reframe_prompt(question), OpenQuestion, REFRAME_TOKENS, timeout)
@@ -45,5 +58,5 @@ def reframe(model: ReaderModel, question: str, timeout: float) -> tuple[Question
         return None, usage
     info = analyse_question(rewritten)
     kept = set(terms(rewritten))
-    leaves_out = any(words - kept for words in named)  # a word of a name, date or number: "1852", "more than one"
-    return (info if info.answer_labels and leaves_out else None), usage
+    supposed = tuple(text for text, words in named.items() if words - kept)  # a word left out: "1852", "more than one"
+    return (Reframed(info, supposed) if info.answer_labels and supposed else None), usage

@@ -206,10 +206,11 @@ def _conflict(conflict: Conflict, anchor: str, css_class: str = "px-conflict", l
         value_at = (claim.value_start - claim.start, claim.value_end - claim.start)
         quote = _highlight(claim.quote, [value_at], "px-value")
         link = f'<a href="#{anchor}-src-{claim.n}">[{claim.n}]</a>' if linked else ""
+        verdict, closing = (f"<b>{text(claim.verdict)}</b> (", ")") if claim.verdict else ("", "")  # "yes (1852)"
         cards.append(
             f'<div class="px-claim"><div>{link} <b>{text(claim.name)}</b></div>'
             f'<div class="px-meta">{_about(claim.file, claim.name, claim.published, claim.also_in)}</div>'
-            f'<div>says <span class="px-value">{text(claim.value)}</span></div>'
+            f'<div>says {verdict}<span class="px-value">{text(claim.value)}</span>{closing}</div>'
             f'<div class="px-passage">{quote}</div></div>'
         )
     return (
