@@ -48,3 +48,19 @@ def test_a_question_about_agreement_is_answered_as_the_question_it_embeds(questi
 )
 def test_the_office_a_person_is_asked_for_by(question: str, role: tuple[str, ...]) -> None:
     assert analyse_question(question).role == role
+
+
+@pytest.mark.parametrize(
+    ("question", "labels"),
+    [
+        # Was untyped: the parser makes no noun chunk of "What year" before "did", so a reader's rewrite "What year
+        # did … die?" was refused (it asks for no typed value) and a year answer counted as a phrase.
+        ("What year did President Oler take the stand in court?", {"DATE", "TIME", "DURATION"}),
+        ("Which year did he die?", {"DATE", "TIME", "DURATION"}),
+        ("What year was the bridge opened?", {"DATE", "TIME", "DURATION"}),
+        ("Which country did he visit?", {"GPE", "LOC", "FAC"}),
+        ("What did he say?", set()),
+    ],
+)
+def test_the_noun_after_which_or_what_types_the_answer(question: str, labels: set[str]) -> None:
+    assert analyse_question(question).answer_labels == labels

@@ -174,8 +174,19 @@ def _focus_chunk(doc: Doc, words: list[str], wh: int) -> Span | None:
     if len(words) > wh + 1 and (doc[wh + 1].lemma_ == "be" or words[wh + 1] == "'s"):
         return next((c for c in chunks if c.start >= wh + 2), None)
     if words[wh] != "who":
-        return next((c for c in chunks if c.start <= wh + 1 < c.end or c.start == wh + 1), None)
+        chunk = next((c for c in chunks if c.start <= wh + 1 < c.end or c.start == wh + 1), None)
+        return chunk if chunk is not None else _bare_noun(doc, wh)
     return None
+
+
+def _bare_noun(doc: Doc, wh: int) -> Span | None:
+    """ "Which year did he die?", "What year did Oler take the stand?": the parser makes no noun chunk of a wh-word
+    and a noun it reads as a time adverb, so the question went untyped; the nouns right after the wh-word are
+    its focus all the same."""
+    end = wh + 1
+    while end < len(doc) and doc[end].pos_ == "NOUN":
+        end += 1
+    return doc[wh:end] if end > wh + 1 else None
 
 
 # Words that say when someone holds an office, not which office it is.
