@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher, get_close_matches
 
 from spacy.tokens import Doc, Span
+from wordfreq import zipf_frequency
 
 from app.engine.nlp import STOPWORDS, WORD, Entity, normalise_word, parse, terms
 
@@ -31,12 +32,16 @@ NOUN_TYPES: dict[str, frozenset[str]] = {
     **dict.fromkeys(
         ["country", "city", "nation", "place", "location", "base", "region", "state", "capital", "port"], WHERE
     ),
-    **dict.fromkeys(["year", "date", "day", "month", "week", "time"], WHEN),
+    **dict.fromkeys(["year", "date", "day", "month", "week", "time", "period", "era", "decade", "century"], WHEN),
+    "duration": DURATIONS,
+    "age": DURATIONS | AMOUNT,  # as "how old": "38 years" is a DATE to spaCy, "aged 38" a CARDINAL
     **dict.fromkeys(
         ["organization", "organisation", "agency", "company", "ministry", "institute", "newspaper", "outlet"], ORGS
     ),
     **dict.fromkeys(
-        "amount budget figure cost number population price sum total spending score size count".split(), AMOUNT
+        """amount budget figure cost number population price sum total spending score size count length distance
+        height width depth weight mass area speed percentage proportion share rate capacity volume""".split(),
+        AMOUNT,
     ),
 }
 
@@ -87,11 +92,18 @@ def unframed(question: str) -> str:
 
 
 def _fuzzy(word: str, vocabulary: Iterable[str], ratio: float = 0.8) -> str:
-    """`word`, or the vocabulary word it is a misspelling of ("whcih" -> "which", "ministr" -> "minister")."""
+    """`word`, or the vocabulary word it is a misspelling or a plural of ("whcih" -> "which", "ministr" ->
+    "minister", "ministers" -> "minister"); a word English uses in its own right is no misspelling ("stance" is
+    not "distance")."""
     match = get_close_matches(word, list(vocabulary), n=1, cutoff=ratio)
-    return match[0] if match and len(word) > 3 else word
+    if not match or len(word) <= 3 or match[0] == word:
+        return word
+    if terms(word) != terms(match[0]) and zipf_frequency(word, "en") >= KNOWN_WORD:
+        return word
+    return match[0]
 
 
+KNOWN_WORD = 3.0  # Zipf: used about once in a million words or more ("stance" 3.9); "ministr", "whcih" are not
 SPELLING_CUTOFF = 0.85  # "meating" -> "meeting" (0.86), "maritme" -> "maritime" (0.93); "popular" !-> "population"
 
 

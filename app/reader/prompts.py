@@ -52,7 +52,8 @@ REFRAME_SYSTEM = (
     'person, name or thing the question supposes. Reply with JSON only: {"question": "..."}.\n'
     'Examples: "Did Ada Lovelace die in 1850?" -> "When did Ada Lovelace die?"; '
     '"Is Lake Vattern a glacial lake?" -> "What type of lake is Lake Vattern?"; '
-    '"Does the club have 3,000 members?" -> "How many members does the club have?"'
+    '"Does the club have 3,000 members?" -> "How many members does the club have?"; '
+    '"Did the tunnel take more than 5 years to build?" -> "How many years did the tunnel take to build?"'
 )
 """Reply: {"question": "<the open question>"}. The examples are made up, not taken from any eval set."""
 
