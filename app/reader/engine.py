@@ -5,8 +5,8 @@ Readings that state the same answer form one group (deterministic checks, app/re
 group is then compared with the largest one, by rule where a rule decides and by the LLM otherwise. The groups
 that contradict it become one Conflict with it; groups that differ but can all be true are listed as
 complementary. A yes/no question read as the open question for the value it supposes (app/reader/reframe.py)
-gets each side's yes or no back: the value the question supposes is a yes, a value contradicting it, or
-contradicting a yes, a no ("Sources disagree: A says yes (4 May 1902) [1]; B says no (14 May 1902) [2].").
+gets each side's yes or no back (app/reader/verdict.py): "Sources disagree: A says yes (4 May 1902) [1]; B says
+no (14 May 1902) [2].".
 """
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ from app.reader.compare import Pair, Relation, adds_up, decide, judge, one_denie
 from app.reader.locate import locate
 from app.reader.models import ReaderModel, ReplyFailed, Usage
 from app.reader.read import (
-    BOUND,
     CLAIM,
     YES_NO,
     SourceResult,
@@ -37,8 +36,9 @@ from app.reader.read import (
     unnamed_person,
     vocabulary,
 )
-from app.reader.reframe import Reframed, reframe
+from app.reader.reframe import reframe
 from app.reader.sources import by_article, select_lines
+from app.reader.verdict import verdicts
 
 OFF_TOPIC = f"{ABOUT_ELSE} names nothing the question names)"
 COMPARE_TOKENS = 24  # {"verdict": "contradict"} and nothing more
@@ -143,12 +143,12 @@ class Reader:
             yield f"comparing {len(groups)} different answers…"
         articles = {t.file: _plain(t.article) for t in texts}
         relations, skipped = self._relations(read_as, groups, articles, usage)
-        verdicts = _verdicts(groups, relations, reframed)
-        conflicts, complementary = _conflicts(read_as, groups, relations, verdicts)
+        labels = verdicts(groups, relations, reframed)
+        conflicts, complementary = _conflicts(read_as, groups, relations, labels)
         weights = _rarity(info.terms, [vocabularies[t.file][0] for t in texts])
         sentences = _sentences(groups, {s.n: s for s in sources}, weights)
-        unanimous = not conflicts and len(set(verdicts.values())) == 1 and len(verdicts) == len(groups)
-        yes_no = [c for i, g in enumerate(groups) for c in _claims(g, verdicts.get(i))] if unanimous else []
+        unanimous = not conflicts and len(set(labels.values())) == 1 and len(labels) == len(groups)
+        yes_no = [c for i, g in enumerate(groups) for c in _claims(g, labels.get(i))] if unanimous else []
         yield ReaderResult(
             readings, conflicts, complementary, sentences, usage, [r.source.file for r in failed], None, skipped, yes_no
         )
@@ -241,33 +241,6 @@ def _groups(question: str, answered: list[Reading]) -> list[list[Reading]]:
     return sorted(groups, key=lambda g: -len(g))
 
 
-def _verdicts(
-    groups: list[list[Reading]], relations: dict[tuple[int, int], Relation], reframed: Reframed | None
-) -> dict[int, str]:
-    """Each group's answer to the yes/no question `reframed` was read from, where the rules can tell: "yes" when its
-    value states all the question supposes ("27 November 1852" for "… in 1852?"), "no" when the value contradicts
-    it by rule ("14 May 1902" for "… on 4 May 1902?") or the group contradicts a "yes". None for a bound ("more
-    than one pitch": 2 contradicts no 1 in it) or a value the rules cannot weigh ("Bremen" for "… in Munich?",
-    unless it contradicts a source saying Munich)."""
-    if reframed is None:
-        return {}
-    supposed = [s for s in reframed.supposed if not BOUND.search(s)]
-    verdicts: dict[int, str] = {}
-    for i, group in enumerate(groups):
-        value = group[0].answer or ""
-        if YES_NO.match(value) or not supposed:
-            continue
-        if all(set(terms(s)) <= set(terms(value)) for s in supposed):
-            verdicts[i] = "yes"
-        elif any(decide(value, s) == "contradict" for s in supposed):
-            verdicts[i] = "no"
-    for (a, b), relation in relations.items():
-        for one, other in ((a, b), (b, a)):
-            if relation == "contradict" and verdicts.get(one) == "yes" and other not in verdicts:
-                verdicts[other] = "no"
-    return verdicts
-
-
 def _claims(group: list[Reading], verdict: str | None = None) -> list[Claim]:
     claims: list[Claim] = []
     seen: set[str] = set()
@@ -287,20 +260,20 @@ def _conflicts(
     question: str,
     groups: list[list[Reading]],
     relations: dict[tuple[int, int], Relation],
-    verdicts: dict[int, str],
+    labels: dict[int, str],
 ) -> tuple[list[Conflict], list[Conflict]]:
     """One Conflict holding every group that contradicts another; one of compatible groups (if any, and not
-    already in the conflict). Each claim carries its group's yes or no (`verdicts`), if it has one."""
+    already in the conflict). Each claim carries its group's yes or no (`labels`), if it has one."""
     slot = question.strip().rstrip("?")
     against = sorted({g for pair, rel in relations.items() if rel == "contradict" for g in pair})
     conflicts = []
     if against:
-        claims = [c for g in against for c in _claims(groups[g], verdicts.get(g))]
+        claims = [c for g in against for c in _claims(groups[g], labels.get(g))]
         conflicts.append(Conflict(slot=slot, note=f"Sources disagree: {said(claims)}.", claims=claims))
     together = sorted({g for pair, rel in relations.items() if rel == "compatible" for g in pair} - set(against))
     complementary = []
     if len(together) > 1:
-        claims = [c for g in together for c in _claims(groups[g], verdicts.get(g))]
+        claims = [c for g in together for c in _claims(groups[g], labels.get(g))]
         note = f"The sources give different answers that can all be true: {said(claims)}."
         complementary.append(Conflict(slot=slot, note=note, claims=claims))
     return conflicts, complementary

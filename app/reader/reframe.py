@@ -31,10 +31,11 @@ REFRAME_TOKENS = 60  # {"question": "<about 15 words>"}
 @dataclass(frozen=True)
 class Reframed:
     """The open question a yes/no question checks, analysed as the reader reads with it, and what the yes/no
-    question supposes: the named things, dates and numbers the rewrite leaves out ("2 March 1881")."""
+    question (`asked`) supposes: the named things, dates and numbers the rewrite leaves out ("2 March 1881")."""
 
     info: QuestionInfo
     supposed: tuple[str, ...]
+    asked: str
 
 
 def reframe(model: ReaderModel, question: str, timeout: float) -> tuple[Reframed | None, Usage]:
@@ -59,4 +60,4 @@ def reframe(model: ReaderModel, question: str, timeout: float) -> tuple[Reframed
     info = analyse_question(rewritten)
     kept = set(terms(rewritten))
     supposed = tuple(text for text, words in named.items() if words - kept)  # a word left out: "1852", "more than one"
-    return (Reframed(info, supposed) if info.answer_labels and supposed else None), usage
+    return (Reframed(info, supposed, question) if info.answer_labels and supposed else None), usage
