@@ -12,7 +12,7 @@ something the question names, the value it supposes: "Did Gen Nakatani visit Sou
 Shinjiro Koizumi's current position in Japan?"; read so, a source stating the supposed value restates the
 question, and two sources naming other ministers made a false disagreement.
 What the rewrite leaves out is what the question supposes: each source's answer is then a yes or a no to the
-question asked (app/reader/engine.py).
+question asked (app/reader/verdict.py).
 """
 
 from __future__ import annotations
@@ -40,10 +40,9 @@ class Reframed:
 
 def reframe(model: ReaderModel, question: str, timeout: float) -> tuple[Reframed | None, Usage]:
     """The open question a yes/no `question` checks, if the model gives one asking for a typed value and leaving
-    out the value the question supposes; with what the call cost. No call
-    when the question is not yes/no, or names nothing (no name, date or number) a rewrite could leave out: "Is
-    sleep essential for all complex animals?" or "Did the ministers discuss the radar incident?" would be read as
-    asked anyway."""
+    out the value the question supposes; with what the call cost. No call when the question is not yes/no, or
+    names nothing (no name, date or number) a rewrite could leave out: "Is sleep essential for all complex
+    animals?" or "Did the ministers discuss the radar incident?" would be read as asked anyway."""
     proper = asked(question)
     if not YES_NO_QUESTION.match(proper) or CHOICE.search(proper):
         return None, Usage()
