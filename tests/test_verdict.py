@@ -15,8 +15,11 @@ def _group(answer: str) -> list[Reading]:
     return [Reading(1, "a.txt", True, answer, answer, 0, len(answer), True, "answered")]
 
 
-def _labels(question: str, supposed: str, answers: list[str], relations: dict | None = None) -> list[str | None]:
-    reframed = Reframed(analyse_question("How many?"), (supposed,), question)
+def _labels(
+    question: str, supposed: str | tuple[str, ...], answers: list[str], relations: dict | None = None
+) -> list[str | None]:
+    supposed = (supposed,) if isinstance(supposed, str) else supposed
+    reframed = Reframed(analyse_question("How many?"), supposed, question)
     got = verdicts([_group(a) for a in answers], relations or {}, reframed)
     return [got.get(i) for i in range(len(answers))]
 
@@ -47,10 +50,13 @@ def _labels(question: str, supposed: str, answers: list[str], relations: dict | 
         ("Was the jet rolled out before February 2025?", "February 2025", ["28 April 2022", "2025"], ["yes", None]),
         ("Was the quarters built before 1920?", "1920", ["1920", "1918", "1925"], ["no", "yes", "no"]),
         ("Are many members over the age of 20?", "20", ["25%", "30"], [None, "yes"]),  # a share is no age
+        # Was "no (2 kg)": the aside's "4.4 lb" was taken for a second value the answer had to state
+        ("Does the parcel weigh 2 kg (4.4 lb)?", ("2 kg", "4.4 lb"), ["2 kg", "3 kg"], ["yes", "no"]),
+        ("Was the memoir (about Ada Byron) published in 1971?", ("Ada Byron", "1971"), ["1971"], ["yes"]),
     ],
 )
 def test_a_value_says_yes_or_no_where_rules_can_tell(
-    question: str, supposed: str, answers: list[str], labels: list[str | None]
+    question: str, supposed: str | tuple[str, ...], answers: list[str], labels: list[str | None]
 ) -> None:
     assert _labels(question, supposed, answers) == labels
 

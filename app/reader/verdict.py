@@ -5,8 +5,9 @@ user asked for a yes or a no. Where rules can tell, each group of answers gets o
 supposes is a yes ("27 November 1852" to "… die in 1852?"), a value contradicting it by rule is a no ("14 May
 1902" to "… on 4 May 1902?"), and so is a group contradicting a yes ("Bremen" against a source saying "Munich").
 A bound the question sets ("more than 115 years", "before February 2025") is checked against the number or the
-year the value states: "138 years" is a yes, "one live album" to "more than one?" a no. Anything else stays
-unlabelled: "Marylebone" to "… in London?" may be either.
+year the value states: "138 years" is a yes, "one live album" to "more than one?" a no. What the question says in
+brackets only clarifies ("1.5 kg (3.3 lb)"). Anything else stays unlabelled: "Marylebone" to "… in London?" may
+be either.
 """
 
 from __future__ import annotations
@@ -50,7 +51,8 @@ def verdicts(
     rules can tell; none when the question was read as asked."""
     if reframed is None:
         return {}
-    limits = {s: bound(reframed.asked, s) for s in reframed.supposed}
+    plain = ASIDE.sub(" ", reframed.asked)  # "1.5 kg (3.3 lb)": the aside clarifies, it supposes nothing more
+    limits = {s: bound(reframed.asked, s) for s in reframed.supposed if s in plain}
     bounds = [b for b in limits.values() if b is not None]
     values = [s for s, b in limits.items() if b is None]
     out: dict[int, str] = {}
