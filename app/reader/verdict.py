@@ -34,8 +34,8 @@ YEAR = re.compile(r"\b(1\d{3}|20\d{2})\b")
 
 @dataclass(frozen=True)
 class Bound:
-    """A bound a yes/no question sets: "more than 115 years" is (">", 115.0, False); "before February 2025"
-    is ("<", 2025.0, True), compared as years, and `year_only` when it names no month or day."""
+    """A bound a yes/no question sets: "more than 115 years" is more than 115 in years; "before February 2025" is
+    less than 2025 compared as years (`is_year`), and `year_only` when the bound names no month or day."""
 
     direction: str
     number: float
