@@ -213,9 +213,12 @@ class Parallax:
             return replace(failed, readings=result.readings, timings_ms=timings, usage=usage)
         conflicts = with_dates(_merge(result.conflicts, instant.conflicts), instant.sources)
         complementary = _outside(result.complementary, conflicts)
-        lead = [disagreement_sentence(conflicts)] if conflicts else []
-        if not conflicts and result.yes_no:  # "Reuters says yes (4 May 1902) [1]." before the quotes
+        if conflicts:
+            lead = [disagreement_sentence(conflicts)]
+        elif result.yes_no:  # "Reuters says yes (4 May 1902) [1]." before the quotes
             lead = [f"{said(sourced(result.yes_no, instant.sources))}."]
+        else:
+            lead = []
         rule_quotes = [s.text for c in instant.conflicts if c in conflicts for s in _quoted(instant, c)]
         body = list(dict.fromkeys([*rule_quotes, *result.sentences]))
         abstained = not body and not conflicts

@@ -91,6 +91,9 @@ def unframed(question: str) -> str:
     return f"{topic[:1].upper()}{topic[1:]}?"
 
 
+KNOWN_WORD = 3.0  # Zipf: used about once in a million words or more ("stance" 3.9); "ministr", "whcih" are not
+
+
 def _fuzzy(word: str, vocabulary: Iterable[str], ratio: float = 0.8) -> str:
     """`word`, or the vocabulary word it is a misspelling or a plural of ("whcih" -> "which", "ministr" ->
     "minister", "ministers" -> "minister"); a word English uses in its own right is no misspelling ("stance" is
@@ -103,7 +106,6 @@ def _fuzzy(word: str, vocabulary: Iterable[str], ratio: float = 0.8) -> str:
     return match[0]
 
 
-KNOWN_WORD = 3.0  # Zipf: used about once in a million words or more ("stance" 3.9); "ministr", "whcih" are not
 SPELLING_CUTOFF = 0.85  # "meating" -> "meeting" (0.86), "maritme" -> "maritime" (0.93); "popular" !-> "population"
 
 

@@ -87,7 +87,7 @@ def bound(question: str, supposed: str) -> Bound | None:
     direction = ">" if word in GREATER else "<"
     years = YEAR.findall(value)
     if years and word in {"before", "after"}:
-        return Bound(direction, float(years[-1]), True, _digits(supposed).strip() == years[-1])
+        return Bound(direction, float(years[-1]), True, value.strip() == years[-1])
     return Bound(direction, _amount(*numbers[0]), False, False, _unit(text[at:], numbers[0]))
 
 
