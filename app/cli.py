@@ -371,17 +371,21 @@ def eval_command(
     sets.update({p.stem: p for p in datasets})
     results = {}
     try:
-        for set_name, path in sets.items():
-            if path is None:
-                items = evals.load_questions()
-                service_for = _seed_services(settings)
-            else:
-                items = evals.load_dataset(path)
-                service_for = evals.dataset_services(lambda folder, _: make_folder_service(settings, folder))
-            items = evals.sample(items, limit)
-            for backend in chosen:
-                label = f"{set_name}/{'instant' if backend == 'none' else 'reader-' + backend}"
-                results[label] = evals.run(items, service_for, backend, progress=label)
+        # Every set's throwaway stores live under one folder that goes when the run ends, however it ends
+        # (each was left in the temp folder before: ~100 MB a set).
+        with tempfile.TemporaryDirectory(prefix="parallax-eval-") as scratch:
+            for set_name, path in sets.items():
+                root = Path(scratch) / set_name
+                if path is None:
+                    items = evals.load_questions()
+                    service_for = _seed_services(settings, root)
+                else:
+                    items = evals.load_dataset(path)
+                    service_for = evals.dataset_services(lambda f, _: make_folder_service(settings, f), root)
+                items = evals.sample(items, limit)
+                for backend in chosen:
+                    label = f"{set_name}/{'instant' if backend == 'none' else 'reader-' + backend}"
+                    results[label] = evals.run(items, service_for, backend, progress=label)
     except (*USER_ERRORS, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
     run_name = name or time.strftime("%Y%m%d-%H%M%S")
@@ -391,10 +395,9 @@ def eval_command(
         click.echo(f"wrote {path}")
 
 
-def _seed_services(settings: Settings) -> Callable[[object], Parallax]:
-    """The seeds in a throwaway store (never the user's), one service for every seed question."""
-    folder = Path(tempfile.mkdtemp(prefix="parallax-eval-seeds-"))
-    (folder / "docs").mkdir()
+def _seed_services(settings: Settings, folder: Path) -> Callable[[object], Parallax]:
+    """The seeds in a throwaway store in `folder` (never the user's), one service for every seed question."""
+    (folder / "docs").mkdir(parents=True)
     for seed in sorted((PROJECT_ROOT / "seeds").glob("*.txt")):
         shutil.copy(seed, folder / "docs")
     service = make_folder_service(settings, folder)

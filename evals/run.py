@@ -11,7 +11,6 @@ Results are keyed "<set>/<engine>"; the report has one table per set.
 from __future__ import annotations
 
 import json
-import tempfile
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
@@ -325,9 +324,9 @@ def write(run_name: str, results: dict[str, list[ItemResult]], out: Path = RESUL
     return summaries, [json_path, md_path, png_path]
 
 
-def dataset_services(make: Callable[[Path, str], Parallax]) -> Callable[[Item], Parallax]:
-    """For external items: write each item's documents to a temp folder, ingest them into a throwaway store."""
-    root = Path(tempfile.mkdtemp(prefix="parallax-eval-"))
+def dataset_services(make: Callable[[Path, str], Parallax], root: Path) -> Callable[[Item], Parallax]:
+    """For external items: write each item's documents to a folder under `root` (the caller's scratch folder,
+    which it removes), ingest them into a throwaway store there."""
     built: dict[str, Parallax] = {}
 
     def service_for(item: Item) -> Parallax:

@@ -7,6 +7,7 @@ means "these sources disagree". Precision and recall against the items' `conflic
 from __future__ import annotations
 
 import json
+import tempfile
 from pathlib import Path
 
 import click
@@ -28,15 +29,16 @@ def main(dataset: Path, limit: int | None, llm: str, out: Path | None) -> None:
 
     settings = Settings()
     items = sample(load_dataset(dataset), limit)
-    service_for = dataset_services(lambda folder, _: make_folder_service(settings, folder))
     rows = []
     sent = considered = 0
-    for item in tqdm(items, desc=dataset.stem, unit="item"):
-        report = service_for(item).scan(llm)
-        sent += report.sent
-        considered += report.considered
-        found = [f.conflict.slot for f in report.findings]
-        rows.append({"id": item.id, "conflict": item.conflict, "found": found, "documents": len(item.documents)})
+    with tempfile.TemporaryDirectory(prefix="parallax-scan-") as scratch:
+        service_for = dataset_services(lambda folder, _: make_folder_service(settings, folder), Path(scratch))
+        for item in tqdm(items, desc=dataset.stem, unit="item"):
+            report = service_for(item).scan(llm)
+            sent += report.sent
+            considered += report.considered
+            found = [f.conflict.slot for f in report.findings]
+            rows.append({"id": item.id, "conflict": item.conflict, "found": found, "documents": len(item.documents)})
     predicted = [bool(r["found"]) for r in rows]
     truth = [r["conflict"] for r in rows]
     prf = conflict_prf(predicted, truth)

@@ -164,3 +164,14 @@ def test_ask_rejects_an_empty_question(tmp_path: Path) -> None:
     result = parallax("ask", "   ", env={"PARALLAX_STORE_PATH": str(tmp_path / "store")})
     assert result.returncode == 1
     assert "the question is empty" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_eval_removes_its_throwaway_stores(tmp_path: Path) -> None:
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    env = {"TMPDIR": str(scratch), "PARALLAX_STORE_PATH": str(tmp_path / "store")}
+    dataset = str(ROOT / "tests" / "data" / "mini_dataset.jsonl")
+    result = parallax("eval", "--dataset", dataset, "--backend", "none", "--out", str(tmp_path / "out"), env=env)
+    assert result.returncode == 0, result.stderr
+    assert "## mini_dataset (3 questions)" in result.stdout and list((tmp_path / "out").glob("*.md"))
+    assert not list(scratch.glob("parallax-*"))  # each set's stores (~100 MB) were left behind before

@@ -83,10 +83,10 @@ def test_seed_eval_meets_its_floors(seeded_service: Parallax, tmp_path: Path) ->
     assert [p.suffix for p in paths] == [".json", ".md", ".png"] and all(p.stat().st_size > 0 for p in paths)
 
 
-def test_external_dataset_runs_in_throwaway_stores(embedder) -> None:
+def test_external_dataset_runs_in_throwaway_stores(embedder, tmp_path: Path) -> None:
     items = evals.load_dataset(DATA / "mini_dataset.jsonl")
     assert items[1].answers == [["Rehema Said"], ["Juma Hamisi"]]
-    service_for = evals.dataset_services(lambda folder, _: make_folder_service(Settings(), folder))
+    service_for = evals.dataset_services(lambda folder, _: make_folder_service(Settings(), folder), tmp_path)
     results = evals.run(items, service_for, "none")
     by_id = {r.id: r for r in results}
     assert by_id["harbour-1"].correct
