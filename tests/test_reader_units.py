@@ -162,6 +162,9 @@ def test_a_yes_from_a_sentence_stating_another_number_is_a_no() -> None:
         ("Does the APFUTU have 652,723 members?", "The APFUTU has a membership of 652,723.", False),
         ("Did the dynasty rule for more than 115 years?", "It ruled for 138 years.", False),  # a bound
         ("As of 2023, has Emperor released more than one live album?", "It has released two live albums.", False),
+        # Every word verdicts reads as a bound is one here too (was: "above 300" a value, 330 its denial).
+        ("Does the tower stand above 300 metres?", "The tower is 330 metres tall.", False),
+        ("Did the tunnel cost below 20 million euros?", "The tunnel cost 18 million euros.", False),
         # A bound word bounds the number right after it, not one elsewhere (was: no premise checked at all).
         ("Will 2025 mark the 50th anniversary of ties between Korea and Japan?", "2025 marks the 60th.", True),
         ("Did Heber visit Patna in the 1840s?", "Heber visited Patna in 1845.", False),  # a decade

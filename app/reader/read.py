@@ -73,12 +73,13 @@ TITLES = frozenset(t for word, labels in NOUN_TYPES.items() if labels == PEOPLE 
 VALUE = re.compile(r"(?<![\w.,-])(\d+(?:[.,]\d+)*)(?:st|nd|rd|th)?(?![\w-])")
 # … when one of them comes at most three words before it ("more than 115", "before February 2025", "over the
 # age of 20", "as of 2023"; text_to_num leaves "one" a word); "relations between South Korea and Japan" or
-# "headed by Farnese" bound no number.
-BOUND = re.compile(
-    r"\b(?:more|less|fewer|greater|higher|lower|over|under|least|most|than|before|after|between|since|until|by"
-    r"|about|around|approximately|nearly|almost|up to|as of)\b(?:\s+[^\s\d]+){0,3}\s+(?:\d|one\b)",
-    re.IGNORECASE,
-)
+# "headed by Farnese" bound no number. GREATER and LESS say which way (app/reader/verdict.py checks a value
+# against them); the others only make the number approximate or a starting point.
+GREATER = frozenset("more greater higher longer larger bigger over above after exceeding least".split())
+LESS = frozenset("less fewer lower shorter smaller under below before most".split())
+BOUND_WORDS = GREATER | LESS | {"than", "between", "since", "until", "by", "about", "around", "approximately",
+                                "nearly", "almost", "up to", "as of"}  # fmt: skip
+BOUND = re.compile(rf"\b(?:{'|'.join(sorted(BOUND_WORDS))})\b(?:\s+[^\s\d]+){{0,3}}\s+(?:\d|one\b)", re.IGNORECASE)
 PREMISE_SHARE, PREMISE_MIN = 0.5, 2  # the question's words a sentence must hold to be about its premise
 CLAIM = "answered (its sentence states the claim)"
 CLAIM_CHARS = 200  # of a sentence standing as a reading's answer (`_echoes`): what a comparison shows of it

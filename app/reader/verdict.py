@@ -20,11 +20,9 @@ from text_to_num import alpha2digit
 from app.answer import Reading
 from app.engine.nlp import terms
 from app.reader.compare import Relation, decide
-from app.reader.read import ASIDE, YES_NO
+from app.reader.read import ASIDE, GREATER, LESS, YES_NO
 from app.reader.reframe import Reframed
 
-GREATER = frozenset("more greater higher longer larger bigger over above after exceeding least".split())
-LESS = frozenset("less fewer lower shorter smaller under below before most".split())
 # A bound's word, then up to three words ("than", "the age of"), then its number.
 BOUND = re.compile(rf"\b({'|'.join(sorted(GREATER | LESS))})\b(?:\s+[^\s\d]+){{0,3}}?\s+\d", re.IGNORECASE)
 NUMBER = re.compile(r"(?<![\w.])(\d+(?:,\d{3})*(?:\.\d+)?)(?:\s+(1000|1000000|1000000000)\b)?")
