@@ -74,17 +74,24 @@ class LocalModel:
     """The packaged GGUF run in this process by llama-cpp-python; one call at a time (a lock), 2 threads.
 
     Consecutive calls share their prompt prefix (instructions and question), which llama.cpp keeps in its KV
-    cache, so only each source's own text is computed anew. The reply is streamed so that the deadline can stop
-    generation between tokens; tokens are counted from the context (one streamed chunk is one token).
+    cache, so only each source's own text is computed anew. That context holds one prompt; a question switches
+    instructions (rewrite, read, compare), so the state after each call is kept in RAM too (`cache_bytes`,
+    app/reader/prompt_cache.py) and a prompt starts from the kept state sharing most of its beginning. The reply
+    is streamed so that the deadline can stop generation between tokens; tokens are counted from the context (one
+    streamed chunk is one token).
     """
 
     concurrency = 1
 
-    def __init__(self, path: Path, name: str, threads: int = 2, context: int = 4096) -> None:
+    def __init__(self, path: Path, name: str, threads: int = 2, context: int = 4096, cache_bytes: int = 0) -> None:
         from llama_cpp import Llama
 
         self.name = name
         self._llama = Llama(model_path=str(path), n_ctx=context, n_threads=threads, flash_attn=True, verbose=False)
+        if cache_bytes:
+            from app.reader.prompt_cache import PromptCache
+
+            self._llama.set_cache(PromptCache(cache_bytes))
         self._lock = threading.Lock()
 
     def reply(
