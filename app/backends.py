@@ -118,7 +118,7 @@ def make_reader_model(settings: Settings, name: str | None = None) -> ReaderMode
 
 @lru_cache(maxsize=1)
 def _local_model(path: Path, threads: int, context: int, cache_mb: int) -> LocalModel:
-    """The packaged model, loaded once per process (~1.5 s, ~1.2 GB)."""
+    """The packaged model, loaded once per process (~1.5 s, ~1.2 GB, and up to `cache_mb` of saved states)."""
     try:
         return LocalModel(path, MODEL_NAME, threads, context, cache_mb << 20)
     except ImportError as exc:
