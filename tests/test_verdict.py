@@ -53,6 +53,9 @@ def _labels(
         # Was "no (2 kg)": the aside's "4.4 lb" was taken for a second value the answer had to state
         ("Does the parcel weigh 2 kg (4.4 lb)?", ("2 kg", "4.4 lb"), ["2 kg", "3 kg"], ["yes", "no"]),
         ("Was the memoir (about Ada Byron) published in 1971?", ("Ada Byron", "1971"), ["1971"], ["yes"]),
+        # A word that only makes the number approximate is no bound; one before a bound does not hide it.
+        ("Did the dynasty rule for about 115 years?", "115 years", ["115 years", "138 years"], ["yes", "no"]),
+        ("Has the band played since more than 5 years?", "more than 5 years", ["7 years", "3 years"], ["yes", "no"]),
     ],
 )
 def test_a_value_says_yes_or_no_where_rules_can_tell(

@@ -79,7 +79,7 @@ GREATER = frozenset("more greater higher longer larger bigger over above after e
 LESS = frozenset("less fewer lower shorter smaller under below before most".split())
 BOUND_WORDS = GREATER | LESS | {"than", "between", "since", "until", "by", "about", "around", "approximately",
                                 "nearly", "almost", "up to", "as of"}  # fmt: skip
-BOUND = re.compile(rf"\b(?:{'|'.join(sorted(BOUND_WORDS))})\b(?:\s+[^\s\d]+){{0,3}}\s+(?:\d|one\b)", re.IGNORECASE)
+BOUND = re.compile(rf"\b({'|'.join(sorted(BOUND_WORDS))})\b(?:\s+[^\s\d]+){{0,3}}\s+(?:\d|one\b)", re.IGNORECASE)
 PREMISE_SHARE, PREMISE_MIN = 0.5, 2  # the question's words a sentence must hold to be about its premise
 CLAIM = "answered (its sentence states the claim)"
 CLAIM_CHARS = 200  # of a sentence standing as a reading's answer (`_echoes`): what a comparison shows of it

@@ -13,6 +13,7 @@ be either.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from text_to_num import alpha2digit
@@ -20,11 +21,9 @@ from text_to_num import alpha2digit
 from app.answer import Reading
 from app.engine.nlp import terms
 from app.reader.compare import Relation, decide
-from app.reader.read import ASIDE, GREATER, LESS, YES_NO
+from app.reader.read import ASIDE, BOUND, GREATER, LESS, YES_NO
 from app.reader.reframe import Reframed
 
-# A bound's word, then up to three words ("than", "the age of"), then its number.
-BOUND = re.compile(rf"\b({'|'.join(sorted(GREATER | LESS))})\b(?:\s+[^\s\d]+){{0,3}}?\s+\d", re.IGNORECASE)
 NUMBER = re.compile(r"(?<![\w.])(\d+(?:,\d{3})*(?:\.\d+)?)(?:\s+(1000|1000000|1000000000)\b)?")
 UNIT = re.compile(r"\s*(%|[^\W\d_]+)")  # what a number counts: the word or "%" right after it
 YEAR = re.compile(r"\b(1\d{3}|20\d{2})\b")
@@ -78,15 +77,24 @@ def bound(question: str, supposed: str) -> Bound | None:
     at = text.find(value)
     if at < 0 or not (numbers := NUMBER.findall(value)):
         return None
-    matches = list(BOUND.finditer(text[max(0, at - 40) : at + len(value)]))
-    if not matches:
-        return None
-    word = matches[-1].group(1).lower()
+    words = [w for w in _bound_words(text[max(0, at - 40) : at + len(value)]) if w in GREATER | LESS]
+    if not words:
+        return None  # no bound, or one that only makes the number approximate ("about 115")
+    word = words[-1]
     direction = ">" if word in GREATER else "<"
     years = YEAR.findall(value)
     if years and word in {"before", "after"}:
         return Bound(direction, float(years[-1]), True, value.strip() == years[-1])
     return Bound(direction, _amount(*numbers[0]), False, False, _unit(text[at:], numbers[0]))
+
+
+def _bound_words(text: str) -> Iterator[str]:
+    """Each word of `text` bounding a number (read.BOUND), overlapping: "since more than 5" holds "since" and
+    "more"."""
+    at = 0
+    while (match := BOUND.search(text, at)) is not None:
+        yield match.group(1).lower()
+        at = match.start() + 1
 
 
 def _against_bound(value: str, limit: Bound) -> str | None:
