@@ -82,9 +82,7 @@ def make_reader_model(settings: Settings, name: str | None = None) -> ReaderMode
     if name not in LLM_NAMES or name == "none":
         raise ReaderUnavailable(f"unknown LLM backend '{name}'; choose one of {', '.join(LLM_NAMES[1:])}")
     if name == "local":
-        return _local_model(
-            model_path(settings.model_dir), settings.llm_threads, settings.llm_context, settings.llm_prompt_cache_mb
-        )
+        return _local_model(model_path(settings.model_dir), settings.llm_threads, settings.llm_context)
     if name == "openai":
         if not settings.llm_base_url:
             raise ReaderUnavailable("set PARALLAX_LLM_BASE_URL to the server, e.g. http://127.0.0.1:8080/v1")
@@ -117,10 +115,10 @@ def make_reader_model(settings: Settings, name: str | None = None) -> ReaderMode
 
 
 @lru_cache(maxsize=1)
-def _local_model(path: Path, threads: int, context: int, cache_mb: int) -> LocalModel:
-    """The packaged model, loaded once per process (~1.5 s, ~1.2 GB, and up to `cache_mb` of saved states)."""
+def _local_model(path: Path, threads: int, context: int) -> LocalModel:
+    """The packaged model, loaded once per process (~1.5 s, ~1.2 GB, and a saved state per instruction text)."""
     try:
-        return LocalModel(path, MODEL_NAME, threads, context, cache_mb << 20)
+        return LocalModel(path, MODEL_NAME, threads, context)
     except ImportError as exc:
         raise ReaderUnavailable("the local model needs llama-cpp-python: run `make install`") from exc
     except ValueError as exc:  # llama.cpp could not load the file

@@ -65,9 +65,6 @@ class Settings(BaseSettings):
     )
     llm_threads: int = Field(2, ge=1, le=64, description="CPU threads for the local model.")
     llm_context: int = Field(4096, ge=512, le=32768, description="Context window of the local model, in tokens.")
-    llm_prompt_cache_mb: int = Field(
-        256, ge=0, le=65536, description="RAM for the local model's saved prompt states, in MB (0: none kept)."
-    )
     llm_concurrency: int = Field(
         4, ge=1, le=32, description="Sources read at once with a server LLM (the local model reads one at a time)."
     )

@@ -12,7 +12,6 @@ from app.backends import make_folder_service, make_reader_model
 from app.reader.engine import ABOUT_ELSE, OFF_TOPIC
 from app.reader.models import LocalModel
 from app.reader.packaged_model import model_path
-from app.reader.prompt_cache import PromptCache
 from app.reader.prompts import COMPARE_SYSTEM, READ_SYSTEM, SourceReply, Verdict, compare_prompt, read_prompt
 from app.service import Parallax
 from app.settings import Settings
@@ -183,8 +182,8 @@ def test_sources_stating_different_dates_or_places_disagree_on_yes_no_and_either
 
 def test_a_prompt_after_other_instructions_resumes_from_a_saved_state(monkeypatch: pytest.MonkeyPatch) -> None:
     """Was: each switch between the rewrite, reading and comparison instructions re-read them (~150 tokens, ~2.5 s
-    on 2 cores). A reading after a comparison now starts from the earlier reading's saved state, and its reply is
-    the one a model that never saw the comparison gives."""
+    on 2 cores). A reading after a comparison now starts from the reading instructions' saved state, and its
+    reply is the one a model that never saw the comparison gives."""
     from llama_cpp import Llama
 
     restored: list[int] = []
@@ -193,26 +192,35 @@ def test_a_prompt_after_other_instructions_resumes_from_a_saved_state(monkeypatc
     path = model_path(Settings().model_dir)
     source = ["Harbour City elected a new mayor in March.", "The mayor of Harbour City is Rehema Said."]
     later = read_prompt("When did Harbour City elect a new mayor?", source)
-    cached = LocalModel(path, "cached", context=1024, cache_bytes=64 << 20)
-    cached.reply(READ_SYSTEM, read_prompt("Who is the mayor of Harbour City?", source), SourceReply, 48, 60)
-    cached.reply(COMPARE_SYSTEM, compare_prompt("Who is the mayor?", ("Rehema Said", ""), ("Juma Hamisi", "")),
-                 Verdict, 24, 60)  # fmt: skip
-    assert not restored  # nothing kept began like the comparison
-    reply, _ = cached.reply(READ_SYSTEM, later, SourceReply, 48, 60)
+    model = LocalModel(path, "saved", context=1024)
+    model.reply(READ_SYSTEM, read_prompt("Who is the mayor of Harbour City?", source), SourceReply, 48, 60)
+    model.reply(COMPARE_SYSTEM, compare_prompt("Who is the mayor?", ("Rehema Said", ""), ("Juma Hamisi", "")),
+                Verdict, 24, 60)  # fmt: skip
+    assert not restored  # no state was kept for the comparison's instructions
+    reply, _ = model.reply(READ_SYSTEM, later, SourceReply, 48, 60)
     assert restored and restored[-1] > 150  # the reading instructions and more were not read again
     plain = LocalModel(path, "plain", context=1024)
     assert plain.reply(READ_SYSTEM, later, SourceReply, 48, 60)[0] == reply
     assert reply.answer != "none"
 
 
-def test_saved_states_keep_one_row_of_logits() -> None:
-    """llama-cpp-python copies its whole logits buffer into each saved state (~300 MB for Qwen2.5), which the
-    cache's capacity does not count: it would have grown by that much per call."""
-    import numpy as np
-    from llama_cpp import LlamaState
+def test_a_state_is_saved_once_per_instructions_with_one_row_of_logits(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Was: llama-cpp-python's cache saved a state after every call (0.08-0.5 s each), each first holding a copy
+    of the whole logits buffer (~300 MB for Qwen2.5). Now one state per instruction text, saved the first time
+    it is used, keeping the last row of logits; consecutive calls with the same instructions restore nothing."""
+    from llama_cpp import Llama
 
-    cache = PromptCache(1 << 20)
-    scores = np.arange(15, dtype=np.single).reshape(5, 3)
-    cache[(1, 2, 3)] = LlamaState(np.array([1, 2, 3], dtype=np.intc), scores, 3, b"kv", 2, 0)
-    kept = cache[(1, 2, 3, 4)]
-    assert kept.scores.tolist() == [[12.0, 13.0, 14.0]] and kept.llama_state == b"kv"
+    saved: list[object] = []
+    restored: list[int] = []
+    save, load = Llama.save_state, Llama.load_state
+    monkeypatch.setattr(Llama, "save_state", lambda self: saved.append(state := save(self)) or state)
+    monkeypatch.setattr(Llama, "load_state", lambda self, state: (restored.append(state.n_tokens), load(self, state)))
+    model = LocalModel(model_path(Settings().model_dir), "saved", context=1024)
+    source = ["The ferry to Pemba leaves at noon.", "Tickets cost 40 dollars."]
+    for question in ("When does the ferry leave?", "How much is a ticket?", "Where does the ferry go?"):
+        model.reply(READ_SYSTEM, read_prompt(question, source), SourceReply, 48, 60)
+    assert len(saved) == 1 and not restored
+    model.reply(COMPARE_SYSTEM, compare_prompt("When?", ("noon", ""), ("one o'clock", "")), Verdict, 24, 60)
+    model.reply(READ_SYSTEM, read_prompt("Who runs the ferry?", source), SourceReply, 48, 60)
+    assert len(saved) == 2 and len(restored) == 1
+    assert all(len(state.scores) == 1 for state in saved)

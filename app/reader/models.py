@@ -75,23 +75,21 @@ class LocalModel:
 
     Consecutive calls share their prompt prefix (instructions and question), which llama.cpp keeps in its KV
     cache, so only each source's own text is computed anew. That context holds one prompt; a question switches
-    instructions (rewrite, read, compare), so the state after each call is kept in RAM too (`cache_bytes`,
-    app/reader/prompt_cache.py) and a prompt starts from the kept state sharing most of its beginning. The reply
-    is streamed so that the deadline can stop generation between tokens; tokens are counted from the context (one
-    streamed chunk is one token).
+    instructions (rewrite, read, compare), so a state is saved for each instruction text and restored on a switch
+    (app/reader/prompt_cache.py). The reply is streamed so that the deadline can stop generation between tokens;
+    tokens are counted from the context (one streamed chunk is one token).
     """
 
     concurrency = 1
 
-    def __init__(self, path: Path, name: str, threads: int = 2, context: int = 4096, cache_bytes: int = 0) -> None:
+    def __init__(self, path: Path, name: str, threads: int = 2, context: int = 4096) -> None:
         from llama_cpp import Llama
+
+        from app.reader.prompt_cache import InstructionStates
 
         self.name = name
         self._llama = Llama(model_path=str(path), n_ctx=context, n_threads=threads, flash_attn=True, verbose=False)
-        if cache_bytes:
-            from app.reader.prompt_cache import PromptCache
-
-            self._llama.set_cache(PromptCache(cache_bytes))
+        self._states = InstructionStates(self._llama)
         self._lock = threading.Lock()
 
     def reply(
@@ -100,6 +98,7 @@ class LocalModel:
         with self._lock:  # waiting for another question's reading is not this reading's time
             deadline = time.monotonic() + timeout
             parts: list[str] = []
+            self._states.resume(system)
             try:
                 stream = self._llama.create_chat_completion(
                     messages=[{"role": "system", "content": system}, {"role": "user", "content": user}],
@@ -117,6 +116,7 @@ class LocalModel:
                 raise
             except (RuntimeError, ValueError) as exc:  # e.g. the prompt does not fit the context
                 raise ReplyFailed("bad", f"the local model failed: {exc}") from None
+            self._states.keep(system)
             generated = sum(1 for p in parts if p)
             spent = Usage(1, max(self._llama.n_tokens - generated, 0), generated)
         return parse_reply("".join(parts), schema), spent
