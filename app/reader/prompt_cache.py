@@ -18,7 +18,7 @@ from collections import OrderedDict
 
 from llama_cpp import Llama, LlamaState
 
-MAX_STATES = 4  # instruction texts kept; the reader has three (rewrite, read, compare)
+MAX_STATES = 4  # instruction texts kept: rewrite, read and compare, and the chat's follow-up question
 
 
 class InstructionStates:
