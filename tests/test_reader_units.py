@@ -980,3 +980,22 @@ def test_claims_that_both_stand_are_complementary_without_an_llm_call() -> None:
         "Cats may catch the coronavirus from people in rare cases.",
     ]
     assert not [p for p in model.prompts if "Answer A" in p]
+
+
+def test_groups_other_than_the_largest_contradict_by_rule_without_an_llm_call() -> None:
+    """Was: each group was compared with the largest one only. Here the largest ("1932", two sources) is
+    compatible with the others (its article states their years too), and "1954" against "1961" was never looked
+    at: two sources giving different opening years went unreported."""
+    texts = {
+        "a.txt": "The bridge opened in 1932 and was repaired in 1954 and 1961.",
+        "b.txt": "Built by the city, the bridge opened in 1932.",
+        "c.txt": "Records show that the bridge opened in 1954.",
+        "d.txt": "Local historians say the bridge opened in 1961.",
+    }
+    replies = {"opened in 1932 and": reading("1932", 1), "Built by": reading("1932", 1),
+               "Records show": reading("1954", 1), "Local historians": reading("1961", 1)}  # fmt: skip
+    model = FakeModel(by_source=replies)
+    _, result = _run(Reader(model, 200, 10), _as_sources(texts), texts, "When did the bridge open?")
+    [conflict] = result.conflicts
+    assert [(c.file, c.value) for c in conflict.claims] == [("c.txt", "1954"), ("d.txt", "1961")]
+    assert not [p for p in model.prompts if "Answer A" in p]

@@ -2,7 +2,8 @@
 sentences out, with progress lines on the way ("reading source 2 of 5 with …").
 
 Readings that state the same answer form one group (deterministic checks, app/reader/compare.py); every other
-group is then compared with the largest one, by rule where a rule decides and by the LLM otherwise. The groups
+group is then compared with the largest one, by rule where a rule decides and by the LLM otherwise, and the
+remaining pairs by rule alone. The groups
 that contradict it become one Conflict with it; groups that differ but can all be true are listed as
 complementary. A yes/no question read as the open question for the value it supposes (app/reader/reframe.py)
 gets each side's yes or no back (app/reader/verdict.py): "Sources disagree: A says yes (4 May 1902) [1]; B says
@@ -16,6 +17,7 @@ import re
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from itertools import combinations
 
 from app.answer import ABOUT_ELSE, NOT_COVERED, Claim, Conflict, Reading, Source
 from app.engine.compose import said
@@ -156,7 +158,10 @@ class Reader:
     def _relations(
         self, question: str, groups: list[list[Reading]], articles: dict[str, str], usage: Usage
     ) -> tuple[dict[tuple[int, int], Relation], int]:
-        """How each group relates to the largest one (k-1 comparisons, not k(k-1)/2: LLM calls are the cost).
+        """How each group relates to the largest one (k-1 comparisons, not k(k-1)/2: LLM calls are the cost), and
+        which other pairs contradict by rule. When the largest group is a claim (three sources' sentences on how
+        warm a summer was) and two smaller ones state "2.1 °C" and "3.4 °C", comparing each only with the largest
+        never set the two numbers against each other (a NatConfQA dev item was missed so).
 
         A sentence standing as a reading's answer (`CLAIM`) words it differently from every other answer; asked
         "How serious is the threat from North Korea?", the packaged model called the five seed articles'
@@ -167,18 +172,7 @@ class Reader:
         judged = skipped = 0
         for j in range(1, len(groups)):
             a, b = groups[0][0], groups[j][0]
-            answers = (a.answer or "", b.answer or "")
-            if picks_apart(proper, *answers):  # the sources know both options; each picked another
-                relation: Relation | None = "contradict"
-            else:
-                relation = decide(*answers)
-                if relation != "same" and (
-                    _knows_the_other(a, b, articles)
-                    or _past(a) != _past(b)
-                    or adds_up(proper, *answers)
-                    or (CLAIM in (a.status, b.status) and not one_denies(*answers))
-                ):
-                    relation = "compatible"
+            relation = _by_rule(proper, a, b, articles)
             if relation is None:
                 if judged == self.max_comparisons:
                     skipped += 1
@@ -193,7 +187,27 @@ class Reader:
                     continue
                 usage.add(spent)
             relations[(0, j)] = relation
+        for i, j in combinations(range(1, len(groups)), 2):  # the other pairs, by rule only: rules cost no call
+            if _by_rule(proper, groups[i][0], groups[j][0], articles) == "contradict":
+                relations[(i, j)] = "contradict"
         return relations, skipped
+
+
+def _by_rule(question: str, a: Reading, b: Reading, articles: dict[str, str]) -> Relation | None:
+    """How two readings' answers to the question proper relate where the rules can tell; None leaves it to the
+    LLM."""
+    answers = (a.answer or "", b.answer or "")
+    if picks_apart(question, *answers):  # the sources know both options; each picked another
+        return "contradict"
+    relation = decide(*answers)
+    if relation != "same" and (
+        _knows_the_other(a, b, articles)
+        or _past(a) != _past(b)
+        or adds_up(question, *answers)
+        or (CLAIM in (a.status, b.status) and not one_denies(*answers))
+    ):
+        return "compatible"
+    return relation
 
 
 def _plain(text: str) -> str:
