@@ -44,6 +44,7 @@ def make_service(settings: Settings, store: ArticleStore | None = None) -> Paral
         default_llm=settings.llm,
         llm_max_tokens=settings.llm_max_tokens,
         source_chars=settings.reader_source_chars,
+        min_closeness=settings.reader_min_closeness,
         llm_names=LLM_NAMES,
     )
 

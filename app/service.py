@@ -47,6 +47,7 @@ class Parallax:
         default_llm: str = "none",
         llm_max_tokens: int = 256,
         source_chars: int = 700,
+        min_closeness: float = 0.5,
         llm_names: Sequence[str] = LLM_NAMES,
     ) -> None:
         self.store = store
@@ -57,6 +58,7 @@ class Parallax:
         self.default_llm = default_llm
         self.llm_max_tokens = llm_max_tokens
         self.source_chars = source_chars
+        self.min_closeness = min_closeness
         self.llm_names = tuple(llm_names)
         self._scan_lock = threading.Lock()  # one scan at a time: a second one would judge the same pairs
 
@@ -142,7 +144,14 @@ class Parallax:
             if model is None:
                 return
         result = None
-        reader = Reader(model, self.llm_max_tokens, self.llm_timeout, self.source_chars)
+        reader = Reader(
+            model,
+            self.llm_max_tokens,
+            self.llm_timeout,
+            self.source_chars,
+            closeness=self.retriever.closeness,
+            min_closeness=self.min_closeness,
+        )
         question = instant.interpreted_question or instant.question
         for event in reader.run(question, info, instant.sources, self.store.article_text):
             if isinstance(event, ReaderResult):

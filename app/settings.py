@@ -81,6 +81,11 @@ class Settings(BaseSettings):
         700, ge=100, le=20000,
         description="Characters of each source the reader shows the LLM (its sentences most about the question).",
     )  # fmt: skip
+    reader_min_closeness: float = Field(
+        0.5, ge=-1.0, le=1.0,
+        description="A source naming nothing the question names is still read when one of its passages is this "
+        "close to the question in meaning (cosine of the embeddings, -1 to 1).",
+    )  # fmt: skip
 
     evalsets_dir: Path = Field(
         PROJECT_ROOT.parent / "shared" / "evalsets", description="Folder of the external eval sets (`--suite dev`)."

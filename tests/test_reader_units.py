@@ -8,6 +8,7 @@ import pytest
 
 from app.answer import Source
 from app.engine.question import analyse_question
+from app.engine.retrieve import HybridRetriever
 from app.reader.compare import adds_up, decide, picks_apart
 from app.reader.engine import ABOUT_ELSE, OFF_TOPIC, Reader, ReaderResult
 from app.reader.locate import locate
@@ -26,6 +27,8 @@ from app.reader.read import (
 )
 from app.reader.reframe import reframe
 from app.reader.sources import Line, Piece, SourceText, by_article, select_lines
+from ingest.embed import MiniLMEmbedding
+from ingest.store import ArticleStore
 from tests.fakes import FakeModel, reading
 
 ARTICLE = (
@@ -573,6 +576,28 @@ def test_an_unrelated_source_is_not_read() -> None:
     assert not any("Oslo" in prompt for prompt in model.prompts) and progress[-1].startswith("comparing")
     assert [r.status for r in result.readings if r.file == "d.txt"] == [OFF_TOPIC]
     assert len(result.readings) == 4 and {c.file for c in result.conflicts[0].claims} == {"a.txt", "b.txt", "c.txt"}
+
+
+def test_a_source_naming_the_subject_otherwise_is_read_when_close_in_meaning(
+    store: ArticleStore, embedder: MiniLMEmbedding
+) -> None:
+    """Was: a source naming none of the question's names was set aside, although it named them otherwise
+    ("greenhouse gases" for "anthropogenic CO2"): NatConfQA's stances went unread and their conflicts unfound.
+    Closeness is the real embedder's; a source far in meaning is still set aside."""
+    texts = {
+        "a.txt": "Rennie wrote that anthropogenic CO2 cannot be changing climate, since CO2 is a trace gas.",
+        "b.txt": "Scientists have found that the major factors causing current climate change are greenhouse gases.",
+        "c.txt": "The sitar's playable strings are strung in this fashion: Sa high, Sa middle, and Pa.",
+    }
+    question = "How does anthropogenic CO2 affect climate change?"
+    retriever = HybridRetriever(store, embedder)
+    model = FakeModel(by_source={"Answer A": '{"conflict": true}', "Rennie": reading("cannot be changing climate", 1),
+                                 "Scientists": reading("major factors causing current climate change", 1)})  # fmt: skip
+    _, result = _run(Reader(model, 200, 10, closeness=retriever.closeness), _as_sources(texts), texts, question)
+    assert [r.status for r in result.readings] == ["answered", "answered", OFF_TOPIC]
+    assert not any("sitar" in prompt for prompt in model.prompts) and result.conflicts
+    _, before = _run(Reader(FakeModel(by_source=model.by_source), 200, 10), _as_sources(texts), texts, question)
+    assert [r.status for r in before.readings if r.file != "a.txt"] == [OFF_TOPIC, OFF_TOPIC]
 
 
 def test_a_source_never_naming_the_person_asked_about_is_not_read() -> None:

@@ -108,3 +108,15 @@ def test_bad_questions_are_refused(bad: str) -> None:
 
 def test_question_whitespace_is_normalised() -> None:
     assert check_question("  who \n met   whom? ") == "who met whom?"
+
+
+def test_closeness_is_high_for_a_text_on_the_question_in_other_words(
+    seeded_store: ArticleStore, embedder: MiniLMEmbedding
+) -> None:
+    """The reader reads a source naming nothing the question names when it is this close in meaning: the same
+    subject in other words is well above the reader's 0.5, an unrelated paragraph far below it."""
+    question = "How does anthropogenic CO2 affect climate change?"
+    same = "Scientists have determined that the major factors causing the current climate change are greenhouse gases."
+    other = "The sitar's playable strings are strung in this fashion: Sa high, Sa middle, and Pa."
+    close, far = HybridRetriever(seeded_store, embedder).closeness(question, [same, other])
+    assert close >= 0.55 and far < 0.2

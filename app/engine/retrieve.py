@@ -100,6 +100,12 @@ class HybridRetriever:
         ranked = [_hit(scored, self.keywords.records) for scored in fusion.retrieve(question)]
         return diversify(ranked, k, self.repeat_weight, self.keywords.groups, self.store.article_text)
 
+    def closeness(self, question: str, texts: list[str]) -> list[float]:
+        """How close each text is to the question in meaning: the cosine of their dense embeddings (the model that
+        ranks passages), for texts whose words say little (a synonym, "carbon dioxide" for "CO2")."""
+        asked = self.embedder.get_query_embedding(question)
+        return [float(self.embedder.similarity(asked, e)) for e in self.embedder.get_text_embedding_batch(texts)]
+
 
 def diversify(
     ranked: list[Hit],
