@@ -162,3 +162,30 @@ def test_a_named_source_cites_the_sentence_with_the_value_not_its_headline() -> 
     src = Source(1, "a.txt", "Ministers meet in Yokosuka", "c1", 0, len(text), text, 1.0)
     _, citations = check_answer(f"Sources disagree: {src.name} says Suh Wook [1].", [src])
     assert [c.quote for c in citations] == ["Suh Wook attended for Seoul."]
+
+
+def test_a_headline_naming_a_source_is_not_cut_into_two_sentences() -> None:
+    """Was: the parser cut "“Japan-South Korea Defense Talks: Boosting Security Amid North…” says Ahn Kyu-back
+    [3]" after "Talks:"; neither half passed the check, and the seeds' disagreement over which minister met in
+    Yokosuka vanished from the answer (it stayed in the panel). A quotation is now never cut."""
+    texts = [
+        "South Korean Defense Minister Suh Wook met Nobuo Kishi in Yokosuka.",
+        "Nakatani met South Korean Defence Minister Lee Jong-sup in Seoul.",
+        "Defense Minister Ahn Kyu-back met his Japanese counterpart in Yokosuka.",
+    ]
+    titles = [
+        "t",
+        "During a historic visit, Japan\u2019s Defence Minister Gen Nakatani meets his counterpart",
+        "Japan-South Korea Defense Talks: Boosting Security Amid North Korea Threats",
+    ]
+    outlets = ["Reuters and Yonhap News Agency", None, None]
+    sources = [Source(n, f"{n}.txt", title, f"c{n}", 0, len(text), text, 1.0, outlet)
+               for n, (text, title, outlet) in enumerate(zip(texts, titles, outlets, strict=True), 1)]  # fmt: skip
+    values = ["Suh Wook", "Lee Jong-sup", "Ahn Kyu-back"]
+    said = "; ".join(f"{s.name} says {value} [{s.n}]" for s, value in zip(sources, values, strict=True))
+    sentences, _ = check_answer(f"Sources disagree: {said}. Suh Wook met Nobuo Kishi. [1]", sources)
+    assert [(s.citations, s.supported) for s in sentences] == [([1, 2, 3], True), ([1], True)]
+    assert split_answer("He said \u201cWe will go. They will come.\u201d [1] Next. [2]") == [
+        ("He said \u201cWe will go. They will come.\u201d [1]", [1]),
+        ("Next. [2]", [2]),
+    ]

@@ -48,11 +48,17 @@ class Check:
 def split_answer(answer: str) -> list[tuple[str, list[int]]]:
     """Answer text -> [(sentence with its [n] markers, cited numbers)].
 
-    Markers written after the full stop ("... purpose. [1] Next ...") belong to the sentence before them.
+    Markers written after the full stop ("... purpose. [1] Next ...") belong to the sentence before them, and a
+    quotation is not cut: the parser split "“Japan-South Korea Defense Talks: Boosting Security Amid North…” says
+    Ahn Kyu-back [3]" (a source's headline as its name) after "Talks:", and both halves failed the check, so a
+    seed disagreement vanished from the answer.
     """
     pieces: list[str] = []
     for sentence in parse(answer.strip()).sents:  # the parser splits around "[1]" markers reliably
         text = sentence.text
+        if pieces and _open_quote(pieces[-1]) and "\u201d" in text:
+            pieces[-1] += " " + text.strip()
+            continue
         if pieces and (lead := LEADING_CITATIONS.match(text)):
             pieces[-1] += " " + lead.group(1).strip()
             text = text[lead.end() :]
@@ -63,6 +69,11 @@ def split_answer(answer: str) -> list[tuple[str, list[int]]]:
         elif text.strip():
             pieces.append(text.strip())
     return [(p, [int(n) for n in CITATION.findall(p)]) for p in pieces]
+
+
+def _open_quote(text: str) -> bool:
+    """Does `text` open a quotation (“) that it does not close?"""
+    return text.count("\u201c") > text.count("\u201d")
 
 
 def key_values(text: str) -> list[str]:
