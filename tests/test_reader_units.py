@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from app.answer import Source
+from app.answer import Reading, Source
 from app.engine.question import analyse_question
 from app.engine.retrieve import HybridRetriever
 from app.reader.compare import adds_up, decide, picks_apart
@@ -294,6 +294,45 @@ def test_no_answer_restated_question_and_failures_are_readings_too() -> None:
     slow = FakeModel(fail=ReplyFailed("timeout", "the reading took longer than 5 s"))
     failed = _read(slow, "Who won?", source, lines, 5)
     assert failed.readings[0].status == "unread: timed out" and failed.failure is not None
+
+
+def test_an_office_given_for_a_person_is_the_person_the_source_names_with_it() -> None:
+    """Was: "South Korean counterpart" for whom Japan's defence chief met, quoted from a sentence that names
+    nobody, while another of the article's sentences names "South Korean Defence Minister Lee Jong-sup" (seed
+    question p05). Made-up text of the same shape."""
+    text = (
+        "Norway's Trade Minister Ola Berg met his Danish counterpart in Oslo. "
+        "The first such visit in ten years signals warmer ties between the two neighbours. "
+        "Talks between Berg and Danish Trade Minister Mette Holm covered fishing quotas."
+    )
+    [source] = by_article(_as_sources({"t.txt": text}), {"t.txt": text}.get)
+    question = "Whom did Norway's trade chief Ola Berg hold talks with?"
+    lines = _lines(question, source)
+
+    def said(answer: str, asked: str = question) -> Reading:
+        return _read(FakeModel().enqueue(reading(answer, 1)), asked, source, lines).readings[0]
+
+    holder = said("Danish counterpart")
+    assert (holder.answer, holder.verified) == ("Mette Holm", True)
+    assert holder.quote == "Talks between Berg and Danish Trade Minister Mette Holm covered fishing quotas."
+    assert holder.status == "answered (the person this source calls its Danish counterpart)"
+    # A name, an office without a country, another country's office, or a question not asking for a person: as
+    # the model said it.
+    assert said("Mette Holm").answer == "Mette Holm"
+    assert said("his counterpart").answer == "his counterpart"
+    assert said("Swedish counterpart").status != holder.status
+    assert said("Danish counterpart", "What did Ola Berg discuss?").answer == "Danish counterpart"
+
+
+def test_two_people_holding_the_office_leave_it_unresolved() -> None:
+    text = (
+        "Ola Berg met his Danish counterpart. Danish Trade Minister Mette Holm was there. "
+        "So was the Danish Trade Minister before her, Jens Lund, and former Danish Trade Minister Per Vang."
+    )
+    [source] = by_article(_as_sources({"t.txt": text}), {"t.txt": text}.get)
+    question = "Whom did Ola Berg meet?"
+    got = _read(FakeModel().enqueue(reading("Danish counterpart", 1)), question, source, _lines(question, source))
+    assert got.readings[0].answer == "Danish counterpart"
 
 
 def test_long_sources_are_cut_to_their_most_relevant_sentences() -> None:

@@ -4,7 +4,8 @@ The reply names one of the numbered sentences the model was shown; that sentence
 kept when its answer's names and numbers, and at least half its content words, occur in that sentence (or, when
 the model was off by one, in a neighbouring one; or, when it named a sentence it was not shown, in any shown
 sentence; or, for a name or number, in another shown sentence naming what the question names), which then
-becomes the quote. A person asked for by office must be called that in the article (`called`); a "yes" whose
+becomes the quote. A person asked for by office must be called that in the article (`called`), and an office given for a person
+asked for is the one person the source names with it (`office_holder`); a "yes" whose
 sentence states another number of the kind the yes/no question supposes is a "no" (`denies_premise`), and so is
 a "none" where a shown sentence about the premise does (`premise_sentence`); a time the answer only points back
 to ("since then") is the date of the sentence before (`pointed_back`); an answer that only echoes a word of a
@@ -83,6 +84,9 @@ BOUND = re.compile(rf"\b({'|'.join(sorted(BOUND_WORDS))})\b(?:\s+[^\s\d]+){{0,3}
 PREMISE_SHARE, PREMISE_MIN = 0.5, 2  # the question's words a sentence must hold to be about its premise
 CLAIM = "answered (its sentence states the claim)"
 CLAIM_CHARS = 200  # of a sentence standing as a reading's answer (`_echoes`): what a comparison shows of it
+NATION = frozenset({"NORP", "GPE"})  # "South Korean", "Japan's": what an office given instead of a name may name
+NATION_NAMES = re.compile(r"\b[A-Z][\w.'\u2019-]*")  # the capitalised words of such an answer
+OFFICE_WORDS = 5  # words before a person's name that make their title ("South Korean Defence Minister")
 NEAR = 3  # words either side of a supposed number that say what it counts ("in 2017" of "maritime exercises")
 
 
@@ -419,6 +423,34 @@ def pointed_back(answer: str, question: QuestionInfo, source: SourceText, line: 
     return f"{answer[: back.start()]}{date}{answer[back.end() :]}", Line(previous.start, line.end)
 
 
+def office_holder(answer: str, question: QuestionInfo, source: SourceText) -> tuple[str, Line] | None:
+    """The person a sentence of the source's passages names with the office the answer gives instead of a name,
+    and that sentence.
+
+    Asked "Whom did Japan's defence chief Gen Nakatani hold talks with?", the model answers "South Korean
+    counterpart" from "… Gen Nakatani met with his South Korean counterpart …"; the article names him in another
+    sentence: "… between Nakatani and South Korean Defence Minister Lee Jong-sup …". Only for a question asking
+    for a person, an answer naming no person but a country or nationality (NATION) and a word for the office,
+    and a person whose title (the OFFICE_WORDS words before the name) holds that country, not named by the
+    question; when two such people differ, the source does not say which one is meant.
+    """
+    if question.answer_labels != PEOPLE:
+        return None
+    named = [e for s in analyse(answer) for e in s.entities]
+    office = set(terms(NATION_NAMES.sub(" ", answer))) - set(question.terms)
+    if not named or any(e.label not in NATION for e in named) or not office:
+        return None
+    country = {t for e in named for t in terms(e.text)}
+    found: dict[str, tuple[str, Line]] = {}
+    for sentence in analyse(source.text):
+        for e in sentence.entities:
+            title = WORDS.findall(source.text[sentence.start : e.start])[-OFFICE_WORDS:]
+            people = set(terms(e.text))
+            if e.label in PEOPLE and country <= set(terms(" ".join(title))) and not people & set(question.terms):
+                found.setdefault(" ".join(sorted(people)), (e.text, Line(sentence.start, sentence.end)))
+    return next(iter(found.values())) if len(found) == 1 else None
+
+
 def _only_ranks(answer: str, question: QuestionInfo) -> bool:
     """Is the answer to a question asking for an amount a rank and nothing else ("7th Fleet" for the population
     of Yokosuka)? A rank counts nothing; an answer without any number may still be one ("a substantial
@@ -449,6 +481,9 @@ def _reading(source: SourceText, lines: list[Line], reply: SourceReply, question
         return Reading(first, source.file, False, answer, None, None, None, False, "no answer (restates the question)")
     if _only_ranks(answer, question):
         return Reading(first, source.file, False, answer, None, None, None, False, "no answer (a rank, not an amount)")
+    if (holder := office_holder(answer, question, source)) is not None:
+        why = f"answered (the person this source calls its {answer})"
+        return _quoting(source, holder[1], holder[0], True, why)
     if not called(answer, question, source.article):
         why = f"no answer (this source never calls them the {question.slot})"
         return Reading(first, source.file, False, answer, None, None, None, False, why)
