@@ -4,10 +4,10 @@ The reply names one of the numbered sentences the model was shown; that sentence
 kept when its answer's names and numbers, and at least half its content words, occur in that sentence (or, when
 the model was off by one, in a neighbouring one; or, when it named a sentence it was not shown, in any shown
 sentence; or, for a name or number, in another shown sentence naming what the question names), which then
-becomes the quote. A person asked for by office must be called that in the article (`called`), and an office given for a person
-asked for is the one person the source names with it (`office_holder`); a "yes" whose
-sentence states another number of the kind the yes/no question supposes is a "no" (`denies_premise`), and so is
-a "none" where a shown sentence about the premise does (`premise_sentence`); a time the answer only points back
+becomes the quote. A person asked for by office must be called that in the article (`called`), and an office
+given for the person asked for stands for the one person the source names with it (`office_holder`); a "yes"
+whose sentence states another number of the kind the yes/no question supposes is a "no" (`denies_premise`), and
+so is a "none" where a shown sentence about the premise does (`premise_sentence`); a time the answer only points back
 to ("since then") is the date of the sentence before (`pointed_back`); an answer that only echoes a word of a
 question asking for a claim ("possible", "reliable") is the sentence it points at (`_echoes`). Everything else is
 discarded and counted.
