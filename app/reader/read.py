@@ -9,7 +9,8 @@ given for the person asked for stands for the one person the source names with i
 whose sentence states another number of the kind the yes/no question supposes is a "no" (`denies_premise`), and
 so is a "none" where a shown sentence about the premise does (`premise_sentence`); a time the answer only points back
 to ("since then") is the date of the sentence before (`pointed_back`); an answer that only echoes a word of a
-question asking for a claim ("possible", "reliable") is the sentence it points at (`_echoes`). Everything else is
+question asking for a claim ("possible", "reliable") is the sentence it points at (`_echoes`). A sentence where
+someone else does what the question asks about answers nothing (app/reader/actors.py). Everything else is
 discarded and counted.
 When no source names something the question names (`unmentioned`), none is read: the library does not cover it;
 a source that never names a person the question names, when another source does, is not read either
@@ -21,7 +22,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from difflib import get_close_matches
 
 from text_to_num import alpha2digit
@@ -31,6 +32,7 @@ from app.answer import Reading
 from app.engine.citations import key_values
 from app.engine.nlp import TIME_BACK, analyse, terms
 from app.engine.question import NOUN_TYPES, PEOPLE, WHEN, QuestionInfo
+from app.reader.actors import other_actor
 from app.reader.models import ReaderModel, ReplyFailed, Usage
 from app.reader.prompts import ANSWER_CHARS, NO_ANSWER, READ_SYSTEM, SourceReply, read_prompt
 from app.reader.sources import Line, SourceText
@@ -461,6 +463,17 @@ def _only_ranks(answer: str, question: QuestionInfo) -> bool:
 
 
 def _reading(source: SourceText, lines: list[Line], reply: SourceReply, question: QuestionInfo) -> Reading:
+    reading = _reply_reading(source, lines, reply, question)
+    text = asked(question.text)
+    if not reading.answers or reading.quote is None or YES_NO_QUESTION.match(text) or CHOICE.search(text):
+        return reading  # a yes/no question's premise may be what the sentence denies
+    if (actors := other_actor(text, reading.quote)) is None:
+        return reading
+    why = f"no answer (its sentence says {actors[1]} does it, not {actors[0]})"
+    return replace(reading, answers=False, status=why)
+
+
+def _reply_reading(source: SourceText, lines: list[Line], reply: SourceReply, question: QuestionInfo) -> Reading:
     answer = reply.answer
     if len(answer) >= ANSWER_CHARS:  # cut off mid-word ("… President Yoo"): keep the words it finished
         answer = answer.rsplit(" ", 1)[0]
