@@ -303,7 +303,8 @@ def test_an_office_given_for_a_person_is_the_person_the_source_names_with_it() -
     text = (
         "Norway's Trade Minister Ola Berg met his Danish counterpart in Oslo. "
         "The first such visit in ten years signals warmer ties between the two neighbours. "
-        "Talks between Berg and Danish Trade Minister Mette Holm covered fishing quotas."
+        "Talks between Berg and Danish Trade Minister Mette Holm covered fishing quotas. "
+        "Danish Minister Holm called them useful."
     )
     [source] = by_article(_as_sources({"t.txt": text}), {"t.txt": text}.get)
     question = "Whom did Norway's trade chief Ola Berg hold talks with?"

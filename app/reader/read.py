@@ -87,7 +87,7 @@ PREMISE_SHARE, PREMISE_MIN = 0.5, 2  # the question's words a sentence must hold
 CLAIM = "answered (its sentence states the claim)"
 CLAIM_CHARS = 200  # of a sentence standing as a reading's answer (`_echoes`): what a comparison shows of it
 NATION = frozenset({"NORP", "GPE"})  # "South Korean", "Japan's": what an office given instead of a name may name
-NATION_NAMES = re.compile(r"\b[A-Z][\w.'\u2019-]*")  # the capitalised words of such an answer
+NATION_NAMES = re.compile(r"\b[A-Z][\w.'\u2019-]*")  # capitalised words; the office is a word besides them
 OFFICE_WORDS = 5  # words before a person's name that make their title ("South Korean Defence Minister")
 NEAR = 3  # words either side of a supposed number that say what it counts ("in 2017" of "maritime exercises")
 
@@ -443,14 +443,18 @@ def office_holder(answer: str, question: QuestionInfo, source: SourceText) -> tu
     if not named or any(e.label not in NATION for e in named) or not office:
         return None
     country = {t for e in named for t in terms(e.text)}
-    found: dict[str, tuple[str, Line]] = {}
+    found: list[tuple[set[str], str, Line]] = []
     for sentence in analyse(source.text):
         for e in sentence.entities:
             title = WORDS.findall(source.text[sentence.start : e.start])[-OFFICE_WORDS:]
             people = set(terms(e.text))
             if e.label in PEOPLE and country <= set(terms(" ".join(title))) and not people & set(question.terms):
-                found.setdefault(" ".join(sorted(people)), (e.text, Line(sentence.start, sentence.end)))
-    return next(iter(found.values())) if len(found) == 1 else None
+                found.append((people, e.text, Line(sentence.start, sentence.end)))
+    if not found:
+        return None
+    fullest, name, line = max(found, key=lambda f: len(f[0]))
+    # One person, perhaps named in full once and by surname after ("Mette Holm" … "Minister Holm").
+    return (name, line) if all(people <= fullest for people, _, _ in found) else None
 
 
 def _only_ranks(answer: str, question: QuestionInfo) -> bool:
