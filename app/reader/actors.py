@@ -15,16 +15,15 @@ counts the candidates this would have caught, and the false ones, over the dev s
 from __future__ import annotations
 
 from collections.abc import Iterator
-from difflib import SequenceMatcher
+from difflib import get_close_matches
 
 from spacy.tokens import Doc, Token
 from wordfreq import zipf_frequency
 
 from app.engine.nlp import normalise_word, parse, terms
+from app.engine.question import KNOWN_WORD, WH_WORDS
 
-WH = frozenset({"what", "which", "who", "whom", "whose", "when", "where", "why", "how"})
 NOUNS = frozenset({"NOUN", "PROPN"})
-KNOWN_WORD = 3.0  # Zipf: a word English uses this often is no misspelling ("eastern" for "western" is a change)
 MISSPELT = 0.84  # a word that is no English word and this close to one of the sentence is a misspelling of it
 
 
@@ -40,10 +39,11 @@ def _actors(doc: Doc) -> Iterator[tuple[str, str, Token]]:
 
 
 def _misspelt(word: str, sentence: Doc) -> bool:
-    """Is `word` no English word but a misspelling of one of the sentence's ("Nors" for "Norse")?"""
+    """Is `word` no English word (KNOWN_WORD: "eastern" for "western" is a change) but a misspelling of one of
+    the sentence's ("Nors" for "Norse")?"""
     lower = word.lower()
-    return zipf_frequency(lower, "en") < KNOWN_WORD and any(
-        SequenceMatcher(None, lower, t.lower_).ratio() >= MISSPELT for t in sentence
+    return zipf_frequency(lower, "en") < KNOWN_WORD and bool(
+        get_close_matches(lower, [t.lower_ for t in sentence], 1, MISSPELT)
     )
 
 
@@ -62,7 +62,7 @@ def other_actor(question: str, sentence: str) -> tuple[str, str] | None:
     asked, said = parse(question), parse(sentence)
     sentence_terms, question_terms = set(terms(sentence)), set(terms(question))
     for verb, role, actor in _actors(asked):
-        if any(t.lower_ in WH for t in actor.subtree):
+        if any(t.lower_ in WH_WORDS for t in actor.subtree):
             continue  # the actor is what is asked for
         if set(terms(actor.text)) & sentence_terms or _misspelt(actor.text, said):
             continue
