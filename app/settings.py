@@ -63,6 +63,10 @@ class Settings(BaseSettings):
     model_dir: Path = Field(
         PROJECT_ROOT / ".cache" / "models", description="Where the packaged model's GGUF is assembled (1.1 GB)."
     )
+    lexicon_dir: Path = Field(
+        PROJECT_ROOT / ".cache" / "lexicon",
+        description="What is taken from WordNet (opposites, irregular forms) is kept here (one 0.6 MB JSON file).",
+    )
     llm_threads: int = Field(2, ge=1, le=64, description="CPU threads for the local model.")
     llm_context: int = Field(4096, ge=512, le=32768, description="Context window of the local model, in tokens.")
     llm_concurrency: int = Field(

@@ -20,6 +20,24 @@ def test_a_name_keeps_its_capital_and_an_apostrophe_is_no_misspelling() -> None:
 
 
 @pytest.mark.parametrize(
+    ("question", "respelt"),
+    [
+        # A word English uses is no misspelling of the texts' word (each was rewritten before).
+        ("Which harbour did eastern ships guard?", "Which harbour did eastern ships guard?"),  # not "western"
+        ("What is a rare cytokine?", "What is a rare cytokine?"),  # not "are"
+        ("On what date will it be signed?", "On what date will it be signed?"),  # not "signaled"
+        # Another form of the texts' word is theirs, an irregular one too.
+        ("When did the ministers meet?", "When did the ministers met?"),
+        ("When did the ministers agree?", "When did the ministers agreed?"),
+        ("Whats the harbour?", "what the harbour?"),
+    ],
+)
+def test_only_misspellings_and_other_forms_are_respelt(question: str, respelt: str) -> None:
+    texts = ["Western ships guarded the harbour; cytokine levels are signaled; the ministers met and agreed."]
+    assert respell(question, texts) == respelt
+
+
+@pytest.mark.parametrize(
     ("question", "plain"),
     [
         ("Do the articles agree on who the defense ministers are?", "Who are the defense ministers?"),

@@ -11,6 +11,7 @@ from difflib import SequenceMatcher, get_close_matches
 from spacy.tokens import Doc, Span
 from wordfreq import zipf_frequency
 
+from app.engine.lexicon import same_word
 from app.engine.nlp import STOPWORDS, WORD, Entity, normalise_word, parse, terms
 
 PEOPLE = frozenset({"PERSON"})
@@ -113,7 +114,9 @@ def respell(question: str, texts: Iterable[str]) -> str:
     """The question with words the texts never use replaced by the texts' closest word, if close enough.
 
     Retrieval copes with a misspelt question (dense vectors, enough other words); sentence scoring compares words
-    exactly, so it gets the corrected question.
+    exactly, so it gets the corrected question. Only a word English does not use ("meating") or another form of
+    the texts' word ("agree" for "agreed", "meet" for "met") is replaced: "contract" is not "contact", nor
+    "signed" "signaled".
     """
     counts = Counter(w.lower() for text in texts for w in WORD.findall(text))
 
@@ -133,6 +136,8 @@ def respell(question: str, texts: Iterable[str]) -> str:
         best = SequenceMatcher(None, lower, close[0]).ratio()
         tied = [c for c in close if SequenceMatcher(None, lower, c).ratio() >= best - 0.01]
         chosen = max(tied, key=lambda c: counts[c])
+        if chosen not in WH_WORDS and not same_word(lower, chosen) and zipf_frequency(lower, "en") >= KNOWN_WORD:
+            return word  # a word English uses is no misspelling: "Eastern" is not "western", nor "rare" "are"
         return chosen[:1].upper() + chosen[1:] if word[:1].isupper() else chosen  # "Yokosuka" stays a name
 
     return WORD.sub(fix, question)

