@@ -88,15 +88,15 @@ def build(cache_dir: Path) -> Path:
                 lemmas = _opposite_lemmas(WordNetCorpusReader(str(root), None))
         finally:
             nltk.data.path.remove(scratch)
-        forms: dict[str, set[str]] = {}  # "inflected base [base …]" per line: "better good well"
-        for exceptions in sorted(source.glob("*.exc")):
-            for inflected, *bases in (line.split() for line in exceptions.read_text().splitlines()):
-                if "_" not in inflected:
-                    forms.setdefault(inflected, set()).update(b for b in bases if "_" not in b)
+    forms: dict[str, set[str]] = {}  # the exception lists: "inflected base [base …]" a line ("better good well")
+    for exceptions in sorted(source.glob("*.exc")):
+        for inflected, *bases in (line.split() for line in exceptions.read_text().splitlines()):
+            if "_" not in inflected:
+                forms.setdefault(inflected, set()).update(b for b in bases if "_" not in b)
     stems: dict[str, set[str]] = {}
-    for word, opposites in lemmas.items():
+    for word, words in lemmas.items():
         key = normalise_word(word)
-        stems.setdefault(key, set()).update(s for s in map(normalise_word, opposites) if s != key)
+        stems.setdefault(key, set()).update(s for s in map(normalise_word, words) if s != key)
     table = {
         "opposites": {k: sorted(v) for k, v in sorted(stems.items()) if v},
         "forms": {k: sorted(v) for k, v in sorted(forms.items()) if v},
@@ -111,6 +111,8 @@ def build(cache_dir: Path) -> Path:
 
 @dataclass(frozen=True)
 class Lexicon:
+    """The table as loaded: both maps empty when WordNet is missing, so callers need no special case."""
+
     opposites: dict[str, frozenset[str]]  # stem -> stems of opposite meaning
     forms: dict[str, frozenset[str]]  # irregular form -> its base words
 
