@@ -32,11 +32,17 @@ def test_forms_of_one_word_irregular_ones_too() -> None:
     assert not lexicon.same_word("signed", "signaled") and not lexicon.same_word("rare", "are")
 
 
-def test_the_table_is_built_into_the_cache_from_the_installed_wordnet(tmp_path) -> None:
-    path = lexicon.build(tmp_path)
-    table = json.loads(path.read_text())
-    assert path == tmp_path / lexicon.FILE_NAME and "west" in table["opposites"]["eastern"]
-    assert table["forms"]["met"] == ["meet"]
+def test_the_table_is_built_into_the_cache_from_the_installed_wordnet(monkeypatch, tmp_path) -> None:
+    """Missing, or left by another version of the code (other keys): built anew, never a partial file left."""
+    monkeypatch.setenv("PARALLAX_LEXICON_DIR", str(tmp_path))
+    (tmp_path / lexicon.FILE_NAME).write_text('{"eastern": ["west"]}')
+    lexicon._lexicon.cache_clear()
+    try:
+        assert "west" in lexicon.opposites("eastern") and lexicon.same_word("met", "meet")
+    finally:
+        lexicon._lexicon.cache_clear()
+    table = json.loads((tmp_path / lexicon.FILE_NAME).read_text())
+    assert "west" in table["opposites"]["eastern"] and table["forms"]["met"] == ["meet"]
     assert not list(tmp_path.glob("*.partial"))
 
 

@@ -117,14 +117,22 @@ class Lexicon:
     forms: dict[str, frozenset[str]]  # irregular form -> its base words
 
 
+def _load(path: Path) -> Lexicon:
+    table = json.loads(path.read_text())
+    return Lexicon(*({k: frozenset(v) for k, v in table[part].items()} for part in ("opposites", "forms")))
+
+
 @lru_cache(maxsize=1)
 def _lexicon() -> Lexicon:
     path = Settings().lexicon_dir / FILE_NAME
     try:
         if not path.is_file():
             build(path.parent)
-        table = json.loads(path.read_text())
-        return Lexicon(*({k: frozenset(v) for k, v in table[part].items()} for part in ("opposites", "forms")))
+        try:
+            return _load(path)
+        except (ValueError, KeyError):  # written by another version of this module: build it anew
+            build(path.parent)
+            return _load(path)
     except (LexiconMissing, OSError, ValueError, KeyError) as err:
         log.warning("WordNet is not available, so changed details and irregular forms are not caught: %s", err)
         return Lexicon({}, {})
