@@ -4,12 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.engine.question import analyse_question
 from app.reader.actors import other_actor
-from app.reader.read import read_one
-from app.reader.sources import by_article, select_lines
-from tests.fakes import FakeModel, reading
-from tests.test_reader_units import _as_sources
+from tests.test_reader_units import read_alone
 
 
 @pytest.mark.parametrize(
@@ -49,17 +45,10 @@ def test_another_actor(question: str, sentence: str, actors: tuple[str, str] | N
 
 def test_a_reading_whose_sentence_has_another_actor_answers_nothing() -> None:
     text = "Margaret O. Byrne, rector 1901-1920, abolished the entrance exam while introducing interviews."
-    [source] = by_article(_as_sources({"r.txt": text}), {"r.txt": text}.get)
-
-    def read(question: str, answer: str):
-        info = analyse_question(question)
-        lines = select_lines([source], info, 10_000)[0]
-        return read_one(FakeModel().enqueue(reading(answer, 1)), info, source, lines, 64, 10).readings[0]
-
-    other = read("When Hartley abolished the entrance exam, what was introduced instead?", "interviews")
+    other = read_alone(text, "When Hartley abolished the entrance exam, what was introduced instead?", "interviews")
     assert (other.answers, other.status) == (False, "no answer (its sentence says Byrne does it, not Hartley)")
-    same = read("When Byrne abolished the entrance exam, what was introduced instead?", "interviews")
+    same = read_alone(text, "When Byrne abolished the entrance exam, what was introduced instead?", "interviews")
     assert (same.answers, same.status) == (True, "answered")
     # A yes/no question's premise may be what the sentence denies: left to the yes/no rules.
-    asked = read("Did Hartley abolish the entrance exam?", "no")
+    asked = read_alone(text, "Did Hartley abolish the entrance exam?", "no")
     assert asked.status != other.status

@@ -8,12 +8,8 @@ import json
 import pytest
 
 from app.engine import lexicon
-from app.engine.question import analyse_question
 from app.reader.details import opposite_detail
-from app.reader.read import read_one
-from app.reader.sources import by_article, select_lines
-from tests.fakes import FakeModel, reading
-from tests.test_reader_units import _as_sources
+from tests.test_reader_units import read_alone
 
 HARBOUR = "Southern ships guarded the harbour of Tessa for a decade."
 
@@ -92,17 +88,10 @@ def test_an_opposite_detail(question: str, source: str, answer: str, detail: tup
 
 
 def test_a_reading_from_a_source_of_the_opposite_kind_answers_nothing() -> None:
-    [source] = by_article(_as_sources({"h.txt": HARBOUR}), {"h.txt": HARBOUR}.get)
-
-    def read(question: str, answer: str):
-        info = analyse_question(question)
-        lines = select_lines([source], info, 10_000)[0]
-        return read_one(FakeModel().enqueue(reading(answer, 1)), info, source, lines, 64, 10).readings[0]
-
-    changed = read("Which harbour did northern ships guard?", "the harbour of Tessa")
+    changed = read_alone(HARBOUR, "Which harbour did northern ships guard?", "the harbour of Tessa")
     assert (changed.answers, changed.status) == (
         False,
         "no answer (this source speaks of Southern ships, never of northern ships)",
     )
-    same = read("Which harbour did southern ships guard?", "the harbour of Tessa")
+    same = read_alone(HARBOUR, "Which harbour did southern ships guard?", "the harbour of Tessa")
     assert (same.answers, same.status) == (True, "answered")

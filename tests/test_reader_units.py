@@ -390,6 +390,14 @@ def _as_sources(texts: dict[str, str]) -> list[Source]:
     return [Source(i, f, f, f"c{i}", 0, len(t), t, 1.0) for i, (f, t) in enumerate(texts.items(), 1)]
 
 
+def read_alone(text: str, question: str, answer: str) -> Reading:
+    """The reading of one article holding `text` when the model answers `answer` from its first sentence."""
+    [source] = by_article(_as_sources({"a.txt": text}), {"a.txt": text}.get)
+    info = analyse_question(question)
+    lines = select_lines([source], info, 10_000)[0]
+    return read_one(FakeModel().enqueue(reading(answer, 1)), info, source, lines, 64, 10).readings[0]
+
+
 # _three()'s sources disagree: Anna Berg (a, and c as "Berg") against Carl Dahl (b), and the LLM says so.
 DISAGREEING = {
     "Answer A": '{"conflict": true}',  # first: a comparison prompt holds the quotes too
