@@ -346,6 +346,25 @@ def test_long_sources_are_cut_to_their_most_relevant_sentences() -> None:
     assert sum(map(len, shown)) <= 300
 
 
+def test_a_why_question_is_shown_the_sentences_giving_a_cause() -> None:
+    """The one giving the cause shares one word with the question; coverage alone ranked it out of the budget."""
+    text = (
+        "The ferry crews agreed to resume the joint harbour drills next spring. "
+        "The last time the two crews held joint harbour drills together was in 2017. "
+        "Later a dispute over fishing rights led to a standstill in the drills. "
+        "Officials praised the joint harbour drills and the ferry crews for their joint work."
+    )
+    [source] = by_article(_as_sources({"t.txt": text}), {"t.txt": text}.get)
+
+    def shown(question: str) -> list[str]:
+        [lines] = select_lines([source], analyse_question(question), 160)
+        return [source.text[line.start : line.end] for line in lines]
+
+    cause = "Later a dispute over fishing rights led to a standstill in the drills."
+    assert cause in shown("Why did the joint harbour drills stop?")
+    assert cause not in shown("When did the joint harbour drills stop?")
+
+
 def test_replies_are_parsed_strictly() -> None:
     assert parse_reply('```json\n{"conflict": true}\n```', Verdict).conflict is True
     assert parse_reply(reading("none", 0), SourceReply).sentence == 0

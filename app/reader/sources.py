@@ -7,15 +7,23 @@ offsets, which is what the UI highlights) and each character knows which numbere
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from app.answer import Source
 from app.engine.evidence import score_evidence
-from app.engine.nlp import Sentence, analyse
+from app.engine.nlp import Sentence, analyse, terms
 from app.engine.question import QuestionInfo
 
 GAP = "\n…\n"  # between non-adjacent passages of one article
+WHY = re.compile(r"^\W*why\b", re.IGNORECASE)
+# Words that give a cause ("… led to a standstill in the exercises"); not "after" or "since", mostly times.
+CAUSE = re.compile(
+    r"\b(because|due to|owing to|as a result|result(?:ed|s)? (?:in|from)|led to|lead(?:s|ing)? to|caus(?:e|ed|es)|"
+    r"prompt(?:ed|s)|trigger(?:ed|s)|reasons?)\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -107,6 +115,8 @@ def select_lines(texts: list[SourceText], question: QuestionInfo, budget: int) -
     out = []
     for i, text in enumerate(texts):
         order = ranked[i] or [s for s in analyse(text.text) if not s.text.rstrip().endswith("?")]
+        if WHY.match(question.text):
+            order = _causes_first(order, text.text, question)
         chosen: list[Sentence] = []
         used = 0
         for sentence in order:
@@ -120,3 +130,16 @@ def select_lines(texts: list[SourceText], question: QuestionInfo, budget: int) -
         chosen.sort(key=lambda s: s.start)
         out.append([Line(s.start, min(s.end, s.start + budget)) for s in chosen])
     return out
+
+
+def _causes_first(order: list[Sentence], text: str, question: QuestionInfo) -> list[Sentence]:
+    """A why-question asks for a cause: after the best-ranked sentence, those giving one that share a word with
+    the question come next.
+
+    Coverage of the question's words ranks "… agreed to resume joint maritime exercises" above "Subsequently, a
+    series of events … led to a standstill in the exercises", which is the answer to why they stopped; the best
+    one stays first, as it may state the cause in words the pattern does not know.
+    """
+    asked = set(question.terms)
+    causes = [s for s in analyse(text) if CAUSE.search(s.text) and asked & set(terms(s.text)) and s not in order[:1]]
+    return order[:1] + causes + [s for s in order[1:] if s not in causes]
