@@ -4,6 +4,9 @@
 from __future__ import annotations
 
 import json
+import threading
+import time
+from pathlib import Path
 
 import pytest
 
@@ -40,6 +43,29 @@ def test_the_table_is_built_into_the_cache_from_the_installed_wordnet(monkeypatc
     table = json.loads((tmp_path / lexicon.FILE_NAME).read_text())
     assert "west" in table["opposites"]["eastern"] and table["forms"]["met"] == ["meet"]
     assert not list(tmp_path.glob("*.partial"))
+
+
+def test_two_threads_asking_at_once_build_the_table_once(monkeypatch, tmp_path) -> None:
+    built = []
+
+    def slow_build(cache_dir: Path) -> Path:  # stands in for lexicon.build
+        built.append(cache_dir)
+        time.sleep(0.3)
+        (cache_dir / lexicon.FILE_NAME).write_text('{"opposites": {"open": ["close"]}, "forms": {}}')
+        return cache_dir / lexicon.FILE_NAME
+
+    monkeypatch.setenv("PARALLAX_LEXICON_DIR", str(tmp_path))
+    monkeypatch.setattr(lexicon, "build", slow_build)
+    lexicon._lexicon.cache_clear()
+    try:
+        threads = [threading.Thread(target=lexicon.opposites, args=("open",)) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert len(built) == 1 and lexicon.opposites("open") == {"close"}
+    finally:
+        lexicon._lexicon.cache_clear()
 
 
 def test_without_wordnet_nothing_is_opposite_and_a_warning_says_why(monkeypatch, tmp_path, caplog) -> None:

@@ -20,6 +20,7 @@ import logging
 import os
 import sys
 import tempfile
+import threading
 import warnings
 from dataclasses import dataclass
 from functools import lru_cache
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 FILE_NAME = "wordnet.json"
+_LOADING = threading.Lock()
 
 
 class LexiconMissing(RuntimeError):
@@ -124,7 +126,11 @@ def _load(path: Path) -> Lexicon:
 
 @lru_cache(maxsize=1)
 def _lexicon() -> Lexicon:
-    path = Settings().lexicon_dir / FILE_NAME
+    with _LOADING:  # lru_cache does not stop two chat threads from building the table at once
+        return _load_or_build(Settings().lexicon_dir / FILE_NAME)
+
+
+def _load_or_build(path: Path) -> Lexicon:
     try:
         if not path.is_file():
             build(path.parent)
