@@ -87,11 +87,17 @@ def _lines(question: str, source: SourceText) -> list[Line]:
     return select_lines([source], analyse_question(question), 10_000)[0]
 
 
+def _one_source(text: str) -> SourceText:
+    """An article t.txt holding `text` as its one whole passage."""
+    [source] = by_article(_as_sources({"t.txt": text}), {"t.txt": text}.get)
+    return source
+
+
 def test_an_answer_cut_at_the_length_limit_keeps_its_finished_words() -> None:
     """Was: "… South Korean President Yoo" (decoding stops at ANSWER_CHARS mid-word) failed its own check, and
     "Who is Park Cheol-hee?" was abstained on (seed question s09)."""
     text = "Park Cheol-hee is a key foreign policy adviser to South Korean President Yoon Suk Yeol and a scholar."
-    [source] = by_article(_as_sources({"p.txt": text}), {"p.txt": text}.get)
+    source = _one_source(text)
     question = "Who is Park Cheol-hee?"
     said = "a key foreign policy adviser to South Korean President Yoon Suk Yeol and a scholar of Japan"
     model = FakeModel().enqueue(reading(said[:ANSWER_CHARS], 1))
@@ -306,7 +312,7 @@ def test_an_office_given_for_a_person_is_the_person_the_source_names_with_it() -
         "Talks between Berg and Danish Trade Minister Mette Holm covered fishing quotas. "
         "Danish Minister Holm called them useful."
     )
-    [source] = by_article(_as_sources({"t.txt": text}), {"t.txt": text}.get)
+    source = _one_source(text)
     question = "Whom did Norway's trade chief Ola Berg hold talks with?"
     lines = _lines(question, source)
 
@@ -330,7 +336,7 @@ def test_two_people_holding_the_office_leave_it_unresolved() -> None:
         "Ola Berg met his Danish counterpart. Danish Trade Minister Mette Holm was there. "
         "So was the Danish Trade Minister before her, Jens Lund, and former Danish Trade Minister Per Vang."
     )
-    [source] = by_article(_as_sources({"t.txt": text}), {"t.txt": text}.get)
+    source = _one_source(text)
     question = "Whom did Ola Berg meet?"
     got = _read(FakeModel().enqueue(reading("Danish counterpart", 1)), question, source, _lines(question, source))
     assert got.readings[0].answer == "Danish counterpart"
@@ -354,7 +360,7 @@ def test_a_why_question_is_shown_the_sentences_giving_a_cause() -> None:
         "Later a dispute over fishing rights led to a standstill in the drills. "
         "Officials praised the joint harbour drills and the ferry crews for their joint work."
     )
-    [source] = by_article(_as_sources({"t.txt": text}), {"t.txt": text}.get)
+    source = _one_source(text)
 
     def shown(question: str) -> list[str]:
         [lines] = select_lines([source], analyse_question(question), 160)
@@ -411,10 +417,8 @@ def _as_sources(texts: dict[str, str]) -> list[Source]:
 
 def read_alone(text: str, question: str, answer: str) -> Reading:
     """The reading of one article holding `text` when the model answers `answer` from its first sentence."""
-    [source] = by_article(_as_sources({"a.txt": text}), {"a.txt": text}.get)
-    info = analyse_question(question)
-    lines = select_lines([source], info, 10_000)[0]
-    return read_one(FakeModel().enqueue(reading(answer, 1)), info, source, lines, 64, 10).readings[0]
+    source = _one_source(text)
+    return _read(FakeModel().enqueue(reading(answer, 1)), question, source, _lines(question, source)).readings[0]
 
 
 # _three()'s sources disagree: Anna Berg (a, and c as "Berg") against Carl Dahl (b), and the LLM says so.
