@@ -459,6 +459,61 @@ def test_reader_groups_same_answers_and_asks_the_llm_only_about_the_rest() -> No
     assert result.sentences[0] == "The club is led by Anna Berg, its chair since 2020. [1]"
 
 
+def _one_article(text: str, question: str, replies: dict[str, str]) -> tuple[FakeModel, ReaderResult]:
+    """The reader's result over one article holding `text`, the fake model replying by `replies`."""
+    model = FakeModel(by_source=replies)
+    _, result = _run(Reader(model, 200, 10), _as_sources({"a.txt": text}), {"a.txt": text}, question)
+    return model, result
+
+
+def test_one_article_read_for_a_yes_no_question_is_read_again_for_its_other_side() -> None:
+    """Was: an article saying both ("… is nocturnal. However, it hunts by day.") was read once, its first answer
+    stood alone and the disagreement inside it went unseen."""
+    text = "The bat is nocturnal. However, it hunts by day in winter."
+    replies = {"The bat is nocturnal": reading("yes", 1), "However, it hunts": reading("no", 1)}
+    model, result = _one_article(text, "Is the bat nocturnal?", replies)
+    assert len(model.prompts) == 2 and "The bat is nocturnal" not in model.prompts[1]  # read again without it
+    [conflict] = result.conflicts
+    assert [(c.file, c.value, c.quote) for c in conflict.claims] == [
+        ("a.txt", "yes", "The bat is nocturnal."),
+        ("a.txt", "no", "However, it hunts by day in winter."),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "question", "replies"),
+    [
+        # the second look finds the same side: one answer, no comparison
+        ("The bat is nocturnal. It feeds at night.", "Is the bat nocturnal?",
+         {"The bat is nocturnal": reading("yes", 1), "It feeds": reading("yes", 1)}),
+        # both dates deny the year asked about: no side disagrees on what was asked
+        ("Anna Berg founded the club in 1989. She was born in 1947.", "Did Anna Berg found the club in 1988?",
+         {"Question: Did": '{"question": "When did Anna Berg found the club?"}',
+          "Anna Berg founded": reading("1989", 1), "She was born": reading("1947", 1)}),
+    ],
+)  # fmt: skip
+def test_a_second_look_at_the_same_side_adds_nothing(text: str, question: str, replies: dict[str, str]) -> None:
+    _, result = _one_article(text, question, replies)
+    assert not result.conflicts and not result.complementary
+    assert [r.answer for r in result.readings] == [next(iter(r.answer for r in result.readings))]
+
+
+def test_a_second_look_at_the_other_side_of_a_supposed_value_is_a_disagreement() -> None:
+    text = "Anna Berg founded the club in 1989. Other records say she founded it in 1988."
+    replies = {"Question: Did": '{"question": "When did Anna Berg found the club?"}',
+               "Anna Berg founded": reading("1989", 1), "Other records": reading("1988", 1)}  # fmt: skip
+    _, result = _one_article(text, "Did Anna Berg found the club in 1988?", replies)
+    [conflict] = result.conflicts
+    assert [(c.value, c.verdict) for c in conflict.claims] == [("1989", "no"), ("1988", "yes")]
+
+
+def test_one_article_read_for_an_open_question_is_read_once() -> None:
+    """One passage's second value is mostly another detail ("laid down in 1746 … the war ended in 1748")."""
+    text = "The ship was laid down in 1746. The war ended in 1748."
+    model, result = _one_article(text, "When was the ship laid down?", {"The ship": reading("1746", 1)})
+    assert len(model.prompts) == 1 and [r.answer for r in result.readings] == ["1746"]
+
+
 def test_of_sources_giving_one_answer_the_quote_closest_to_the_question_is_shown() -> None:
     """Was: asked "Did the defence ministers agree to hold regular meetings?", two articles said yes and the answer
     quoted the best-ranked one ("agreed to activate personnel exchanges"), not the one saying "regular meetings":

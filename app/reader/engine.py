@@ -28,8 +28,10 @@ from app.reader.compare import Pair, Relation, adds_up, decide, judge, one_denie
 from app.reader.locate import locate
 from app.reader.models import ReaderModel, ReplyFailed, Usage
 from app.reader.read import (
+    CHOICE,
     CLAIM,
     YES_NO,
+    YES_NO_QUESTION,
     SourceResult,
     asked,
     off_topic,
@@ -38,8 +40,8 @@ from app.reader.read import (
     unnamed_person,
     vocabulary,
 )
-from app.reader.reframe import reframe
-from app.reader.sources import by_article, select_lines
+from app.reader.reframe import Reframed, reframe
+from app.reader.sources import Line, SourceText, by_article, select_lines
 from app.reader.verdict import verdicts
 
 OFF_TOPIC = f"{ABOUT_ELSE} names nothing the question names)"
@@ -139,6 +141,9 @@ class Reader:
                 for done, _ in enumerate(as_completed(futures), 1):
                     yield f"read {done} of {total} sources with {name}…"
                 results = [f.result() for f in futures]
+        if len(results) == 1 and _yes_no(question):  # nothing to compare with: does the source contradict itself?
+            yield f"reading {texts[0].title or texts[0].file} once more for its other side…"
+            results = [self._second_look(read_info, texts[0], shown[0], results[0], reframed)]
         for r in results:
             usage.add(r.usage)
         readings = [reading for r in results for reading in r.readings] + unrelated
@@ -160,6 +165,32 @@ class Reader:
         yield ReaderResult(
             readings, conflicts, complementary, sentences, usage, [r.source.file for r in failed], None, skipped, yes_no
         )
+
+    def _second_look(
+        self, info: QuestionInfo, text: SourceText, lines: list[Line], first: SourceResult, reframed: Reframed | None
+    ) -> SourceResult:
+        """The one source read for a yes/no question, read again without the sentence it answered from. A second
+        answer that gives the other side ("… thereby stimulates angiogenesis. However, it inhibits angiogenesis.")
+        is kept beside the first, for the comparison to judge: one source can state two incompatible things.
+        Not when both say the same yes or no ("no (1989)", "no (1947)" to "… in 1988?"), and not for other
+        questions: one passage's second date or number is mostly another detail ("laid down in 1746 … the war
+        ended in 1748"). Over WikiContradict's 131 single-passage dev items that choice found 5 of its 33
+        conflicts with one false one; reading every question so found 7 with 8 false (docs/decisions.md). With
+        several sources the comparison across them finds a disagreement, and each reading costs an LLM call."""
+        reading = first.readings[0]
+        rest = [line for line in lines if text.text[line.start : line.end] != reading.quote]
+        if not (reading.answers and reading.verified) or not rest or len(rest) == len(lines):
+            return first
+        again = read_one(self.model, info, text, rest, self.max_tokens, self.timeout)
+        usage = Usage()
+        usage.add(first.usage)
+        usage.add(again.usage)
+        other = again.readings[0]
+        labels = verdicts([[reading], [other]], {}, reframed)
+        same_side = len(labels) == 2 and labels[0] == labels[1]
+        differs = decide(reading.answer or "", other.answer or "") != "same"
+        kept = [reading, other] if other.answers and other.verified and differs and not same_side else [reading]
+        return SourceResult(text, kept, usage)
 
     def _close(self, question: str, files: set[str], sources: list[Source]) -> set[str]:
         """Of `files`, those with a passage close to the question in meaning (`closeness` ≥ `min_closeness`): a
@@ -259,6 +290,12 @@ def _past(reading: Reading) -> bool:
     quote = reading.quote or ""
     span = locate(reading.answer or "", quote)
     return span is not None and named_as_past(quote[: span.start])
+
+
+def _yes_no(question: str) -> bool:
+    """Is the question proper a yes/no question (not an either/or one)?"""
+    proper = asked(question)
+    return bool(YES_NO_QUESTION.match(proper)) and not CHOICE.search(proper)
 
 
 def _groups(question: str, answered: list[Reading]) -> list[list[Reading]]:
