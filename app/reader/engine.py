@@ -3,11 +3,11 @@ sentences out, with progress lines on the way ("reading source 2 of 5 with …")
 
 Readings that state the same answer form one group (deterministic checks, app/reader/compare.py); every other
 group is then compared with the largest one, by rule where a rule decides and by the LLM otherwise, and the
-remaining pairs by rule alone. The groups
-that contradict it become one Conflict with it; groups that differ but can all be true are listed as
-complementary. A yes/no question read as the open question for the value it supposes (app/reader/reframe.py)
-gets each side's yes or no back (app/reader/verdict.py): "Sources disagree: A says yes (4 May 1902) [1]; B says
-no (14 May 1902) [2].".
+remaining pairs by rule alone. The groups that contradict it become one Conflict with it; groups that differ but
+can all be true are listed as complementary. One article read alone for a yes/no question is read a second time
+without the sentence it answered from, since it may state both sides (`_second_look`). A yes/no question read as
+the open question for the value it supposes (app/reader/reframe.py) gets each side's yes or no back
+(app/reader/verdict.py): "Sources disagree: A says yes (4 May 1902) [1]; B says no (14 May 1902) [2].".
 """
 
 from __future__ import annotations
@@ -174,7 +174,7 @@ class Reader:
         is kept beside the first, for the comparison to judge: one source can state two incompatible things.
         Not when both say the same yes or no ("no (1989)", "no (1947)" to "… in 1988?"), and not for other
         questions: one passage's second date or number is mostly another detail ("laid down in 1746 … the war
-        ended in 1748"). Over WikiContradict's 131 single-passage dev items that choice found 5 of its 33
+        ended in 1748"). Over WikiContradict's 131 single-passage dev items that choice found 4-5 of their 33
         conflicts with one false one; reading every question so found 7 with 8 false (docs/decisions.md). With
         several sources the comparison across them finds a disagreement, and each reading costs an LLM call."""
         reading = first.readings[0]

@@ -133,7 +133,8 @@ def unmentioned(question: QuestionInfo, vocabularies: list[tuple[set[str], set[s
     question's premise may be what the sources contradict, so it is never checked, nor is an aside in brackets
     ("the Novo Kwanza (1990 - 1995)", "1.5 kg (3.3 lb)"): it clarifies, the sources need not repeat it. A person
     is mentioned by any one of their names: texts say "Dickson" for "Barbara Dickson", "Murray" for "Valgard
-    Murray" (3 WikiContradict and 3 RAMDocs questions were abstained on for a first name; SQuAD's catches stay).
+    Murray" (3 WikiContradict and 3 RAMDocs questions were abstained on for a first name; SQuAD's catches stay),
+    and a description no source uses is no such name (`_described`: "the German army").
     """
     text = asked(question.text)
     if YES_NO_QUESTION.match(text):
@@ -169,7 +170,7 @@ def _described(value: str, text: str, words: set[str], question: QuestionInfo) -
             head = head.head
         described = head.i != token.i or any(c.dep_ in PHRASE_PARTS for c in head.children)
         stem = normalise_word(head.text)
-        if described and head.pos_ in PHRASE_HEADS and stem not in words | asked_for and _everyday(head.lower_):
+        if described and head.pos_ in PHRASE_HEADS and stem not in (words | asked_for) and _everyday(head.lower_):
             return True
     return False
 
