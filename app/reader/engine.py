@@ -28,10 +28,8 @@ from app.reader.compare import Pair, Relation, adds_up, decide, judge, one_denie
 from app.reader.locate import locate
 from app.reader.models import ReaderModel, ReplyFailed, Usage
 from app.reader.read import (
-    CHOICE,
     CLAIM,
     YES_NO,
-    YES_NO_QUESTION,
     SourceResult,
     asked,
     off_topic,
@@ -39,6 +37,7 @@ from app.reader.read import (
     unmentioned,
     unnamed_person,
     vocabulary,
+    yes_no_question,
 )
 from app.reader.reframe import Reframed, reframe
 from app.reader.sources import Line, SourceText, by_article, select_lines
@@ -141,7 +140,7 @@ class Reader:
                 for done, _ in enumerate(as_completed(futures), 1):
                     yield f"read {done} of {total} sources with {name}…"
                 results = [f.result() for f in futures]
-        if len(results) == 1 and _yes_no(question):  # nothing to compare with: does the source contradict itself?
+        if len(results) == 1 and yes_no_question(question):  # nothing to compare with: self-contradiction?
             yield f"reading {texts[0].title or texts[0].file} once more for its other side…"
             results = [self._second_look(read_info, texts[0], shown[0], results[0], reframed)]
         for r in results:
@@ -290,12 +289,6 @@ def _past(reading: Reading) -> bool:
     quote = reading.quote or ""
     span = locate(reading.answer or "", quote)
     return span is not None and named_as_past(quote[: span.start])
-
-
-def _yes_no(question: str) -> bool:
-    """Is the question proper a yes/no question (not an either/or one)?"""
-    proper = asked(question)
-    return bool(YES_NO_QUESTION.match(proper)) and not CHOICE.search(proper)
 
 
 def _groups(question: str, answered: list[Reading]) -> list[list[Reading]]:

@@ -123,6 +123,12 @@ def asked(text: str) -> str:
     return SCENE.split(text.strip())[-1]
 
 
+def yes_no_question(question: str) -> bool:
+    """Is the question proper a yes/no question (not an either/or one, whose options are its answers)?"""
+    proper = asked(question)
+    return bool(YES_NO_QUESTION.match(proper)) and not CHOICE.search(proper)
+
+
 def unmentioned(question: QuestionInfo, vocabularies: list[tuple[set[str], set[str]]]) -> str | None:
     """A name or number of the question that none of the sources (their `vocabulary`) holds: then no source
     answers it.

@@ -23,7 +23,7 @@ from app.engine.nlp import terms
 from app.engine.question import QuestionInfo, analyse_question
 from app.reader.models import ReaderModel, ReplyFailed, Usage
 from app.reader.prompts import REFRAME_SYSTEM, OpenQuestion, reframe_prompt
-from app.reader.read import CHOICE, YES_NO_QUESTION, asked
+from app.reader.read import CHOICE, YES_NO_QUESTION, yes_no_question
 
 REFRAME_TOKENS = 60  # {"question": "<about 15 words>"}
 
@@ -43,8 +43,7 @@ def reframe(model: ReaderModel, question: str, timeout: float) -> tuple[Reframed
     out the value the question supposes; with what the call cost. No call when the question is not yes/no, or
     names nothing (no name, date or number) a rewrite could leave out: "Is sleep essential for all complex
     animals?" or "Did the ministers discuss the radar incident?" would be read as asked anyway."""
-    proper = asked(question)
-    if not YES_NO_QUESTION.match(proper) or CHOICE.search(proper):
+    if not yes_no_question(question):
         return None, Usage()
     named = {thing.text: set(terms(thing.text)) for thing in analyse_question(question).anchors}
     if not any(named.values()):
