@@ -28,6 +28,7 @@ class FakeModel:
     replies: list[str] = field(default_factory=list)
     by_source: dict[str, str] = field(default_factory=dict)
     prompts: list[str] = field(default_factory=list)
+    systems: list[str] = field(default_factory=list)  # each call's instructions, in the prompts' order
     fail: ReplyFailed | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -38,6 +39,7 @@ class FakeModel:
     def reply(self, system: str, user: str, schema: type[BaseModel], max_tokens: int, timeout: float):
         with self._lock:
             self.prompts.append(user)
+            self.systems.append(system)
             if self.fail is not None:
                 raise self.fail
             text = next((r for key, r in self.by_source.items() if key in user), None)

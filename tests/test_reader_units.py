@@ -13,7 +13,7 @@ from app.reader.compare import adds_up, decide, picks_apart
 from app.reader.engine import ABOUT_ELSE, OFF_TOPIC, Reader, ReaderResult
 from app.reader.locate import locate
 from app.reader.models import ReplyFailed, Usage, parse_reply
-from app.reader.prompts import ANSWER_CHARS, SourceReply, Verdict
+from app.reader.prompts import ANSWER_CHARS, DECIDE_SYSTEM, READ_SYSTEM, SourceReply, Verdict
 from app.reader.read import (
     CLAIM,
     asked,
@@ -512,6 +512,48 @@ def test_one_article_read_for_an_open_question_is_read_once() -> None:
     text = "The ship was laid down in 1746. The war ended in 1748."
     model, result = _one_article(text, "When was the ship laid down?", {"The ship": reading("1746", 1)})
     assert len(model.prompts) == 1 and [r.answer for r in result.readings] == ["1746"]
+
+
+AZELAIC = "Azelaic acid led to a worse treatment response than benzoyl peroxide in the trial."
+AS_EFFECTIVE = "Is azelaic acid as effective as benzoyl peroxide?"
+
+
+def test_a_none_naming_a_sentence_about_a_yes_no_question_is_asked_for_its_yes_or_no() -> None:
+    """Was: the model answers "none" to most sources whose side is "no" (it reads a no as no answer), so the
+    source was unread and the disagreement with a source saying yes went unseen."""
+    source = _one_source(AZELAIC)
+    model = FakeModel().enqueue(reading("none", 1), {"answer": "no", "sentence": 1})
+    result = _read(model, AS_EFFECTIVE, source, _lines(AS_EFFECTIVE, source))
+    assert model.systems == [READ_SYSTEM, DECIDE_SYSTEM] and model.prompts[0] == model.prompts[1]
+    [read] = result.readings
+    assert (read.answers, read.answer, read.quote, read.verified) == (True, "no", AZELAIC, True)
+    assert result.usage.calls == 2 and result.failure is None
+
+
+@pytest.mark.parametrize(
+    ("text", "question", "first"),
+    [
+        (AZELAIC, AS_EFFECTIVE, reading("none", 0)),  # names no sentence
+        ("The trial ran for six months in Oslo.", AS_EFFECTIVE, reading("none", 1)),  # its sentence is elsewhere
+        (AZELAIC, "What did the trial compare azelaic acid with?", reading("none", 1)),  # not a yes/no question
+    ],
+)
+def test_only_a_none_about_a_yes_no_question_is_asked_again(text: str, question: str, first: str) -> None:
+    source = _one_source(text)
+    model = FakeModel().enqueue(first)
+    [read] = _read(model, question, source, _lines(question, source)).readings
+    assert model.systems == [READ_SYSTEM] and not read.answers
+
+
+@pytest.mark.parametrize("second", ['{"answer": "none", "sentence": 0}', "{"])  # says none; fails (not JSON)
+def test_a_source_asked_for_its_yes_or_no_that_gives_none_stays_unanswering(second: str) -> None:
+    """A failed second call loses nothing: the first reading stands, the source is read, not unread."""
+    source = _one_source(AZELAIC)
+    model = FakeModel().enqueue(reading("none", 1), second)
+    result = _read(model, AS_EFFECTIVE, source, _lines(AS_EFFECTIVE, source))
+    [read] = result.readings
+    assert not read.answers and read.status == "no answer" and result.failure is None
+    assert result.usage.calls == 2 and not model.replies
 
 
 def test_of_sources_giving_one_answer_the_quote_closest_to_the_question_is_shown() -> None:

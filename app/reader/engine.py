@@ -125,16 +125,16 @@ class Reader:
         texts = [t for t in texts if t.file not in why_aside]
         shown = select_lines(texts, info, self.source_chars)
         results: list[SourceResult] = []
-        total, name = len(texts), self.model.name
+        total, name, near = len(texts), self.model.name, self._near(question)
         if self.model.concurrency <= 1:
             for i, (text, lines) in enumerate(zip(texts, shown, strict=True), 1):
                 yield f"reading source {i} of {total} ({text.title or text.file}) with {name}…"
-                results.append(read_one(self.model, read_info, text, lines, self.max_tokens, self.timeout))
+                results.append(read_one(self.model, read_info, text, lines, self.max_tokens, self.timeout, near))
         else:
             yield f"reading {total} sources with {name}, {self.model.concurrency} at a time…"
             with ThreadPoolExecutor(self.model.concurrency, thread_name_prefix="parallax-read") as pool:
                 futures = [
-                    pool.submit(read_one, self.model, read_info, t, lines, self.max_tokens, self.timeout)
+                    pool.submit(read_one, self.model, read_info, t, lines, self.max_tokens, self.timeout, near)
                     for t, lines in zip(texts, shown, strict=True)
                 ]
                 for done, _ in enumerate(as_completed(futures), 1):
@@ -180,7 +180,7 @@ class Reader:
         rest = [line for line in lines if text.text[line.start : line.end] != reading.quote]
         if not (reading.answers and reading.verified) or not rest or len(rest) == len(lines):
             return first
-        again = read_one(self.model, info, text, rest, self.max_tokens, self.timeout)
+        again = read_one(self.model, info, text, rest, self.max_tokens, self.timeout, self._near(info.text))
         usage = Usage()
         usage.add(first.usage)
         usage.add(again.usage)
@@ -190,6 +190,13 @@ class Reader:
         differs = decide(reading.answer or "", other.answer or "") != "same"
         kept = [reading, other] if other.answers and other.verified and differs and not same_side else [reading]
         return SourceResult(text, kept, usage)
+
+    def _near(self, question: str) -> Callable[[str], bool]:
+        """Is a sentence close to the question in meaning (`closeness` ≥ `min_closeness`; any, with no closeness)?"""
+        if self.closeness is None:
+            return lambda sentence: True
+        closeness, least = self.closeness, self.min_closeness
+        return lambda sentence: closeness(asked(question), [sentence])[0] >= least
 
     def _close(self, question: str, files: set[str], sources: list[Source]) -> set[str]:
         """Of `files`, those with a passage close to the question in meaning (`closeness` ≥ `min_closeness`): a

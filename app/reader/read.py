@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from difflib import get_close_matches
 
@@ -36,7 +37,15 @@ from app.engine.question import NOUN_TYPES, PEOPLE, WHEN, QuestionInfo
 from app.reader.actors import other_actor
 from app.reader.details import opposite_detail
 from app.reader.models import ReaderModel, ReplyFailed, Usage
-from app.reader.prompts import ANSWER_CHARS, NO_ANSWER, READ_SYSTEM, SourceReply, read_prompt
+from app.reader.prompts import (
+    ANSWER_CHARS,
+    DECIDE_SYSTEM,
+    NO_ANSWER,
+    READ_SYSTEM,
+    Decision,
+    SourceReply,
+    read_prompt,
+)
 from app.reader.sources import Line, SourceText
 
 NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
@@ -585,14 +594,47 @@ def _quoting(source: SourceText, line: Line, answer: str, answers: bool, status:
 
 
 def read_one(
-    model: ReaderModel, question: QuestionInfo, source: SourceText, lines: list[Line], max_tokens: int, timeout: float
+    model: ReaderModel,
+    question: QuestionInfo,
+    source: SourceText,
+    lines: list[Line],
+    max_tokens: int,
+    timeout: float,
+    speaks_of: Callable[[str], bool] = lambda sentence: True,
 ) -> SourceResult:
-    """One source's reading (an unread source gets a Reading saying why)."""
-    prompt = read_prompt(question.text, [source.text[line.start : line.end] for line in lines])
+    """One source's reading (an unread source gets a Reading saying why). `speaks_of` tells whether a sentence
+    speaks of the question in meaning: only then is a "none" to a yes/no question asked for its yes or no."""
+    shown = [source.text[line.start : line.end] for line in lines]
+    prompt = read_prompt(question.text, shown)
     try:
         reply, usage = model.reply(READ_SYSTEM, prompt, SourceReply, max_tokens, timeout)
     except ReplyFailed as exc:
         why = "timed out" if exc.kind == "timeout" else str(exc)
         unread = Reading(source.first_n, source.file, False, None, None, None, None, False, f"unread: {why}")
         return SourceResult(source, [unread], Usage(1), exc)
+    if _undecided(reply, question, shown, speaks_of):
+        try:
+            decision, more = model.reply(DECIDE_SYSTEM, prompt, Decision, max_tokens, timeout)
+        except ReplyFailed:
+            usage.add(Usage(1))  # the first reading stands
+        else:
+            usage.add(more)
+            if decision.answer != NO_ANSWER:
+                reply = SourceReply(answer=decision.answer, sentence=decision.sentence)
     return SourceResult(source, [_reading(source, lines, reply, question)], usage)
+
+
+def _undecided(reply: SourceReply, question: QuestionInfo, shown: list[str], speaks_of: Callable[[str], bool]) -> bool:
+    """Did the reading of a yes/no question answer "none" while naming a sentence that speaks of the question (a
+    content word of it, and `speaks_of`)? The packaged model answers "none" rather than "no" to most sources that
+    say otherwise ("… led to worse treatment response when compared to benzoyl peroxide" for "Is azelaic acid as
+    effective as benzoyl peroxide …?"), but names their sentence; such a source is asked for its yes or no
+    (DECIDE_SYSTEM). That prompt says "no" to almost any sentence about something else, so it is asked only about
+    one close to the question: asked "Is Ned Price a US State Department spokesman?", seed articles' sentences
+    on a US general (closeness 0.22) were otherwise read as a no (docs/decisions.md)."""
+    if not yes_no_question(question.text) or reply.answer.strip().lower() != NO_ANSWER:
+        return False
+    if not 0 < reply.sentence <= len(shown):
+        return False
+    sentence = shown[reply.sentence - 1]
+    return bool(set(terms(sentence)) & set(terms(asked(question.text)))) and speaks_of(sentence)
