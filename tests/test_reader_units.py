@@ -545,6 +545,18 @@ def test_only_a_none_about_a_yes_no_question_is_asked_again(text: str, question:
     assert model.systems == [READ_SYSTEM] and not read.answers
 
 
+@pytest.mark.parametrize(("closeness", "systems"), [(0.8, [READ_SYSTEM, DECIDE_SYSTEM]), (0.2, [READ_SYSTEM])])
+def test_a_none_is_asked_for_its_yes_or_no_only_when_its_sentence_is_close_to_the_question(
+    closeness: float, systems: list[str]
+) -> None:
+    """Was (before the closeness test): seed articles' sentences about a US general were read as a "no" to "Is
+    Ned Price a US State Department spokesman?"; the prompt deciding yes or no says no to what is off the point."""
+    model = FakeModel().enqueue(reading("none", 1), {"answer": "no", "sentence": 1})
+    reader = Reader(model, 200, 10, closeness=lambda question, texts: [closeness] * len(texts))
+    _, result = _run(reader, _as_sources({"a.txt": AZELAIC}), {"a.txt": AZELAIC}, AS_EFFECTIVE)
+    assert model.systems == systems and [r.answers for r in result.readings] == [len(systems) == 2]
+
+
 @pytest.mark.parametrize("second", ['{"answer": "none", "sentence": 0}', "{"])  # says none; fails (not JSON)
 def test_a_source_asked_for_its_yes_or_no_that_gives_none_stays_unanswering(second: str) -> None:
     """A failed second call loses nothing: the first reading stands, the source is read, not unread."""
@@ -848,6 +860,21 @@ def test_a_source_naming_nothing_the_question_names_is_unrelated(question: str, 
 )
 def test_unmentioned_names_of_the_question_proper(question: str, absent: str | None) -> None:
     sources = ["Tugh Temur", "was given the Chinese-style name Wenzong."]
+    assert unmentioned(analyse_question(question), [vocabulary(text) for text in sources]) == absent
+
+
+@pytest.mark.parametrize(
+    ("question", "absent"),
+    [
+        ("How is the time taken expressed as a function of x?", "x"),  # was: read, answered from "a function of n"
+        ("How is the time taken expressed as a function of n?", None),
+        ("What is the time taken by a worst case T(n)?", None),  # the aside's letter is not asked
+        ("Is the time taken a function of x?", None),  # a yes/no question's premise may be what is contradicted
+        ("What does Michael J. Murray say about the time taken?", None),  # an initial is no symbol
+    ],
+)
+def test_a_symbol_of_the_question_is_a_name_the_sources_must_hold(question: str, absent: str | None) -> None:
+    sources = ["If the input size is n, the time taken can be expressed as a function of n.", "Michael Murray"]
     assert unmentioned(analyse_question(question), [vocabulary(text) for text in sources]) == absent
 
 

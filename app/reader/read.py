@@ -65,6 +65,8 @@ YES_NO_QUESTION = re.compile(
 )
 # Between the sentences of a question that sets the scene first; not after "Jr.", "St.", "D.A." or "Mrs.".
 SCENE = re.compile(r"(?:(?<=[a-z]{3}\.)|(?<=\d\.)|(?<=[!?]))\s+(?=[A-Z])")
+# A lone letter naming a variable or a symbol ("a function of x"); not "a", "I", an initial ("J.") or "R&B"'s parts.
+SYMBOL = re.compile(r"(?<![\w.'\u2019&-])(?![aAI]\b)[A-Za-z](?![\w.'\u2019&-])")
 ASIDE = re.compile(r"\([^()]*\)")  # "the Novo Kwanza (1990 - 1995)": a clarification, not a premise
 # The dependencies joining a word to the phrase it is part of ("German army", "Hemoglobin-Based Oxygen Carrier").
 PHRASE_PARTS = frozenset({"amod", "compound", "nmod", "npadvmod", "poss", "nummod", "hyph"})
@@ -149,7 +151,8 @@ def unmentioned(question: QuestionInfo, vocabularies: list[tuple[set[str], set[s
     ("the Novo Kwanza (1990 - 1995)", "1.5 kg (3.3 lb)"): it clarifies, the sources need not repeat it. A person
     is mentioned by any one of their names: texts say "Dickson" for "Barbara Dickson", "Murray" for "Valgard
     Murray" (3 WikiContradict and 3 RAMDocs questions were abstained on for a first name; SQuAD's catches stay),
-    and a description no source uses is no such name (`_described`: "the German army").
+    and a description no source uses is no such name (`_described`: "the German army"). A lone letter is a name
+    too: "a function of x" over sources saying "a function of n" (SQuAD; no other dev or seed question has one).
     """
     text = asked(question.text)
     if YES_NO_QUESTION.match(text):
@@ -158,7 +161,7 @@ def unmentioned(question: QuestionInfo, vocabularies: list[tuple[set[str], set[s
     numbers = set().union(*(n for _, n in vocabularies))
     named = [names for names in map(_name_words, _people(question)) if names & words]
     text = ASIDE.sub(" ", text)
-    values = key_values(text)
+    values = key_values(text) + SYMBOL.findall(text)
     missing = [
         v for v in values if not _holds(v, words, numbers) and not any(set(terms(v)) <= names for names in named)
     ]
