@@ -224,3 +224,22 @@ def test_a_state_is_saved_once_per_instructions_with_one_row_of_logits(monkeypat
     model.reply(READ_SYSTEM, read_prompt("Who runs the ferry?", source), SourceReply, 48, 60)
     assert len(saved) == 2 and len(restored) == 1
     assert all(len(state.scores) == 1 for state in saved)
+
+
+def test_a_source_on_the_no_side_of_a_yes_no_question_is_read_as_a_no(tmp_path: Path) -> None:
+    """Was: the packaged model answered "none" to the source saying otherwise (it seldom says "no"), so only the
+    "yes" stood and the disagreement went unseen; that source is now asked for its yes or no (DECIDE_SYSTEM)."""
+    (tmp_path / "docs").mkdir()
+    articles = {
+        "clinic.txt": "Dermatologists at the Tromsø clinic treated 40 patients with mild acne. In their study, "
+        "azelaic acid cream was as effective as benzoyl peroxide gel after six months.",
+        "review.txt": "A later review pooled twelve acne trials. Azelaic acid led to a worse treatment response "
+        "than benzoyl peroxide, and patients stopped using it more often.",
+    }
+    for name, text in articles.items():
+        (tmp_path / "docs" / name).write_text(text, encoding="utf-8")
+    service = make_folder_service(Settings(), tmp_path)
+    answer = service.ask("Is azelaic acid as effective as benzoyl peroxide for acne?", llm="local")
+    assert answer.engine == "reader" and answer.answer.startswith("Sources disagree:")
+    [conflict] = answer.conflicts
+    assert {(c.file, c.value) for c in conflict.claims} == {("clinic.txt", "yes"), ("review.txt", "no")}
