@@ -520,7 +520,7 @@ AS_EFFECTIVE = "Is azelaic acid as effective as benzoyl peroxide?"
 
 def test_a_none_naming_a_sentence_about_a_yes_no_question_is_asked_for_its_yes_or_no() -> None:
     """Was: the model answers "none" to most sources whose side is "no" (it reads a no as no answer), so the
-    source was unread and the disagreement with a source saying yes went unseen."""
+    source gave no answer and the disagreement with a source saying yes went unseen."""
     source = _one_source(AZELAIC)
     model = FakeModel().enqueue(reading("none", 1), {"answer": "no", "sentence": 1})
     result = _read(model, AS_EFFECTIVE, source, _lines(AS_EFFECTIVE, source))
@@ -868,7 +868,7 @@ def test_unmentioned_names_of_the_question_proper(question: str, absent: str | N
     [
         ("How is the time taken expressed as a function of x?", "x"),  # was: read, answered from "a function of n"
         ("How is the time taken expressed as a function of n?", None),
-        ("What is the time taken by a worst case T(n)?", None),  # the aside's letter is not asked
+        ("How is the time taken (as a function of x) expressed?", None),  # an aside in brackets is not asked
         ("Is the time taken a function of x?", None),  # a yes/no question's premise may be what is contradicted
         ("What does Michael J. Murray say about the time taken?", None),  # an initial is no symbol
     ],
