@@ -142,7 +142,7 @@ class Reader:
                 results = [f.result() for f in futures]
         if len(results) == 1 and yes_no_question(question):  # nothing to compare with: self-contradiction?
             yield f"reading {texts[0].title or texts[0].file} once more for its other side…"
-            results = [self._second_look(read_info, texts[0], shown[0], results[0], reframed)]
+            results = [self._second_look(read_info, texts[0], shown[0], results[0], reframed, near)]
         for r in results:
             usage.add(r.usage)
         readings = [reading for r in results for reading in r.readings] + unrelated
@@ -166,7 +166,13 @@ class Reader:
         )
 
     def _second_look(
-        self, info: QuestionInfo, text: SourceText, lines: list[Line], first: SourceResult, reframed: Reframed | None
+        self,
+        info: QuestionInfo,
+        text: SourceText,
+        lines: list[Line],
+        first: SourceResult,
+        reframed: Reframed | None,
+        near: Callable[[str], bool],
     ) -> SourceResult:
         """The one source read for a yes/no question, read again without the sentence it answered from. A second
         answer that gives the other side ("… thereby stimulates angiogenesis. However, it inhibits angiogenesis.")
@@ -180,7 +186,7 @@ class Reader:
         rest = [line for line in lines if text.text[line.start : line.end] != reading.quote]
         if not (reading.answers and reading.verified) or not rest or len(rest) == len(lines):
             return first
-        again = read_one(self.model, info, text, rest, self.max_tokens, self.timeout, self._near(info.text))
+        again = read_one(self.model, info, text, rest, self.max_tokens, self.timeout, near)
         usage = Usage()
         usage.add(first.usage)
         usage.add(again.usage)
@@ -195,8 +201,8 @@ class Reader:
         """Is a sentence close to the question in meaning (`closeness` ≥ `min_closeness`; any, with no closeness)?"""
         if self.closeness is None:
             return lambda sentence: True
-        closeness, least = self.closeness, self.min_closeness
-        return lambda sentence: closeness(asked(question), [sentence])[0] >= least
+        closeness, least, proper = self.closeness, self.min_closeness, asked(question)
+        return lambda sentence: closeness(proper, [sentence])[0] >= least
 
     def _close(self, question: str, files: set[str], sources: list[Source]) -> set[str]:
         """Of `files`, those with a passage close to the question in meaning (`closeness` ≥ `min_closeness`): a
