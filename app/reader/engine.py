@@ -172,7 +172,7 @@ class Reader:
         lines: list[Line],
         first: SourceResult,
         reframed: Reframed | None,
-        near: Callable[[str], bool],
+        near: Callable[[list[str]], bool],
     ) -> SourceResult:
         """The one source read for a yes/no question, read again without the sentence it answered from. A second
         answer that gives the other side ("… thereby stimulates angiogenesis. However, it inhibits angiogenesis.")
@@ -197,12 +197,13 @@ class Reader:
         kept = [reading, other] if other.answers and other.verified and differs and not same_side else [reading]
         return SourceResult(text, kept, usage)
 
-    def _near(self, question: str) -> Callable[[str], bool]:
-        """Is a sentence close to the question in meaning (`closeness` ≥ `min_closeness`; any, with no closeness)?"""
+    def _near(self, question: str) -> Callable[[list[str]], bool]:
+        """Is any of some sentences close to the question in meaning (`closeness` ≥ `min_closeness`; yes, with no
+        closeness)? One batch of embeddings for all of them."""
         if self.closeness is None:
-            return lambda sentence: True
+            return lambda sentences: True
         closeness, least, proper = self.closeness, self.min_closeness, asked(question)
-        return lambda sentence: closeness(proper, [sentence])[0] >= least
+        return lambda sentences: max(closeness(proper, sentences), default=0.0) >= least
 
     def _close(self, question: str, files: set[str], sources: list[Source]) -> set[str]:
         """Of `files`, those with a passage close to the question in meaning (`closeness` ≥ `min_closeness`): a

@@ -277,8 +277,14 @@ def unnamed_person(question: QuestionInfo, text: str, words: set[str]) -> str | 
 
 
 def vocabulary(text: str) -> tuple[set[str], set[str]]:
-    """(content words, numbers without thousands separators) of `text`: what the name checks compare with."""
-    return set(terms(text)), {n.replace(",", "") for n in NUMBER.findall(text)}
+    """(content words, numbers without thousands separators) of `text`: what the name checks compare with. A number
+    written as words counts as its digits: "forty-two gliders" states the model's answer "42"."""
+    digits = alpha2digit(text, "en")
+    words, numbers = set(terms(text)), NUMBER.findall(text)
+    if digits != text:
+        words |= set(terms(digits))
+        numbers += NUMBER.findall(digits)
+    return words, {n.replace(",", "") for n in numbers}
 
 
 def supports(answer: str, sentence: str) -> bool:
@@ -603,10 +609,11 @@ def read_one(
     lines: list[Line],
     max_tokens: int,
     timeout: float,
-    speaks_of: Callable[[str], bool] = lambda sentence: True,
+    speaks_of: Callable[[list[str]], bool] = lambda sentences: True,
 ) -> SourceResult:
-    """One source's reading (an unread source gets a Reading saying why). `speaks_of` tells whether a sentence
-    speaks of the question in meaning: only then is a "none" to a yes/no question asked for its yes or no."""
+    """One source's reading (an unread source gets a Reading saying why). `speaks_of` tells whether any of some
+    sentences speaks of the question in meaning: only then is a "none" to a yes/no question asked for its yes or
+    no."""
     shown = [source.text[line.start : line.end] for line in lines]
     prompt = read_prompt(question.text, shown)
     try:
@@ -615,7 +622,8 @@ def read_one(
         why = "timed out" if exc.kind == "timeout" else str(exc)
         unread = Reading(source.first_n, source.file, False, None, None, None, None, False, f"unread: {why}")
         return SourceResult(source, [unread], Usage(1), exc)
-    if _undecided(reply, question, shown, speaks_of):
+    read = _reading(source, lines, reply, question)
+    if not read.answers and _undecided(reply, question, shown, speaks_of):  # not when a rule found its no
         try:
             decision, more = model.reply(DECIDE_SYSTEM, prompt, Decision, max_tokens, timeout)
         except ReplyFailed:
@@ -623,21 +631,30 @@ def read_one(
         else:
             usage.add(more)
             if decision.answer != NO_ANSWER:
-                reply = SourceReply(answer=decision.answer, sentence=decision.sentence)
-    return SourceResult(source, [_reading(source, lines, reply, question)], usage)
+                decided = SourceReply(answer=decision.answer, sentence=decision.sentence)
+                read = _reading(source, lines, decided, question)
+    return SourceResult(source, [read], usage)
 
 
-def _undecided(reply: SourceReply, question: QuestionInfo, shown: list[str], speaks_of: Callable[[str], bool]) -> bool:
-    """Did the reading of a yes/no question answer "none" while naming a sentence that speaks of the question (a
-    content word of it, and `speaks_of`)? The packaged model answers "none" rather than "no" to most sources that
-    say otherwise ("… led to worse treatment response when compared to benzoyl peroxide" for "Is azelaic acid as
-    effective as benzoyl peroxide …?"), but names their sentence; such a source is asked for its yes or no
-    (DECIDE_SYSTEM). That prompt says "no" to almost any sentence about something else, so it is asked only about
-    one close to the question: asked "Is Ned Price a US State Department spokesman?", seed articles' sentences
-    on a US general (closeness 0.22) were otherwise read as a no (docs/decisions.md)."""
+def _undecided(
+    reply: SourceReply, question: QuestionInfo, shown: list[str], speaks_of: Callable[[list[str]], bool]
+) -> bool:
+    """Did the reading of a yes/no question answer "none" while the source speaks of the question: the sentence
+    the reading named, or (when it named none) any of its sentences, shares a content word with the question and
+    is close to it in meaning (`speaks_of`)? The packaged model answers "none" rather than "no" to most sources
+    that say otherwise ("… led to worse treatment response when compared to benzoyl peroxide" for "Is azelaic acid
+    as effective as benzoyl peroxide …?"); such a source is asked for its yes or no (DECIDE_SYSTEM). That prompt
+    says "no" to almost any sentence about something else, so it is asked only of a source close to the
+    question: asked "Is Ned Price a US State Department spokesman?", seed articles' sentences on a US general
+    (closeness 0.22) were otherwise read as a no (docs/decisions.md)."""
     if not yes_no_question(question.text) or reply.answer.strip().lower() != NO_ANSWER:
         return False
-    if not 0 < reply.sentence <= len(shown):
+    if 0 < reply.sentence <= len(shown):
+        named = [shown[reply.sentence - 1]]
+    elif reply.sentence == 0:
+        named = shown
+    else:
         return False
-    sentence = shown[reply.sentence - 1]
-    return bool(set(terms(sentence)) & set(terms(asked(question.text)))) and speaks_of(sentence)
+    wanted = set(terms(asked(question.text)))
+    sharing = [sentence for sentence in named if set(terms(sentence)) & wanted]
+    return bool(sharing) and speaks_of(sharing)
