@@ -598,6 +598,18 @@ def test_a_none_naming_no_sentence_is_asked_for_its_yes_or_no_when_a_sentence_of
     assert read.quote == (AZELAIC if read.answers else None)
 
 
+def test_a_yes_or_no_resting_on_a_sentence_off_the_point_is_not_taken() -> None:
+    """The prompt deciding yes or no says "no" to what is off the point; the sentence it decides on must itself be
+    close to the question, not only some sentence of the source."""
+    off = "Azelaic acid is sold in Oslo."
+    text = f"{AZELAIC} {off}"
+    model = FakeModel().enqueue(reading("none", 0), {"answer": "no", "sentence": 2})
+    reader = Reader(model, 200, 10, closeness=lambda q, texts: [0.2 if t == off else 0.8 for t in texts])
+    _, result = _run(reader, _as_sources({"a.txt": text}), {"a.txt": text}, AS_EFFECTIVE)
+    [read] = result.readings
+    assert model.systems == [READ_SYSTEM, DECIDE_SYSTEM] and not read.answers and read.status == "no answer"
+
+
 @pytest.mark.parametrize("second", ['{"answer": "none", "sentence": 0}', "{"])  # says none; fails (not JSON)
 def test_a_source_asked_for_its_yes_or_no_that_gives_none_stays_unanswering(second: str) -> None:
     """A failed second call loses nothing: the first reading stands, the source is read, not unread."""

@@ -623,31 +623,37 @@ def read_one(
         unread = Reading(source.first_n, source.file, False, None, None, None, None, False, f"unread: {why}")
         return SourceResult(source, [unread], Usage(1), exc)
     read = _reading(source, lines, reply, question)
-    if not read.answers and _undecided(reply, question, shown, speaks_of):  # not when a rule found its no
+    # Asked again only when no rule found its no either.
+    if (
+        not read.answers
+        and reply.answer.strip().lower() == NO_ANSWER
+        and _on_the_point(reply, question, shown, speaks_of)
+    ):
         try:
             decision, more = model.reply(DECIDE_SYSTEM, prompt, Decision, max_tokens, timeout)
         except ReplyFailed:
             usage.add(Usage(1))  # the first reading stands
         else:
             usage.add(more)
-            if decision.answer != NO_ANSWER:
+            if decision.answer != NO_ANSWER and _on_the_point(decision, question, shown, speaks_of):
                 decided = SourceReply(answer=decision.answer, sentence=decision.sentence)
                 read = _reading(source, lines, decided, question)
     return SourceResult(source, [read], usage)
 
 
-def _undecided(
-    reply: SourceReply, question: QuestionInfo, shown: list[str], speaks_of: Callable[[list[str]], bool]
+def _on_the_point(
+    reply: SourceReply | Decision, question: QuestionInfo, shown: list[str], speaks_of: Callable[[list[str]], bool]
 ) -> bool:
-    """Did the reading of a yes/no question answer "none" while the source speaks of the question: the sentence
-    the reading named, or (when it named none) any of its sentences, shares a content word with the question and
-    is close to it in meaning (`speaks_of`)? The packaged model answers "none" rather than "no" to most sources
-    that say otherwise ("… led to worse treatment response when compared to benzoyl peroxide" for "Is azelaic acid
-    as effective as benzoyl peroxide …?"); such a source is asked for its yes or no (DECIDE_SYSTEM). That prompt
+    """Does a reply to a yes/no question rest on what speaks of the question: the sentence it names, or (when it
+    names none) any of the source's sentences, shares a content word with the question and is close to it in
+    meaning (`speaks_of`)? The packaged model answers "none" rather than "no" to most sources that say otherwise
+    ("… led to worse treatment response when compared to benzoyl peroxide" for "Is azelaic acid as effective as
+    benzoyl peroxide …?"); a source whose "none" so rests is asked for its yes or no (DECIDE_SYSTEM). That prompt
     says "no" to almost any sentence about something else, so it is asked only of a source close to the
-    question: asked "Is Ned Price a US State Department spokesman?", seed articles' sentences on a US general
-    (closeness 0.22) were otherwise read as a no (docs/decisions.md)."""
-    if not yes_no_question(question.text) or reply.answer.strip().lower() != NO_ANSWER:
+    question, and its yes or no stands only on a sentence that speaks of it too: asked "Is Ned Price a US State
+    Department spokesman?", seed articles' sentences on a US general (closeness 0.22) were otherwise read as a
+    no (docs/decisions.md)."""
+    if not yes_no_question(question.text):
         return False
     if 0 < reply.sentence <= len(shown):
         named = [shown[reply.sentence - 1]]
