@@ -220,10 +220,8 @@ def test_a_none_on_a_yes_no_question_is_a_no_where_a_sentence_about_it_states_an
         "Was Guerin High School established by the Sisters?": (None, False, "no answer"),  # supposes no number
         "Did the principal retire in 1958?": (None, False, "no answer"),  # no sentence about it states a number
     }
-    asked_again = {
-        "answer": "none",
-        "sentence": 0,
-    }  # the second look at a "none" (DECIDE_SYSTEM), not taken on the rule's no
+    # The reply to the second call at a "none" (DECIDE_SYSTEM), which the rule's no must spare.
+    asked_again = {"answer": "none", "sentence": 0}
     models = {q: FakeModel().enqueue(reading("none", 0), asked_again) for q in cases}
     got = {q: _read(models[q], q, source, _lines(q, source)).readings[0] for q in cases}
     assert {q: (r.answer, r.answers, r.status) for q, r in got.items()} == cases
